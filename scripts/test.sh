@@ -16,12 +16,15 @@ stages=("$@")
 failed=()
 
 # ansible-test needs the collection at ansible_collections/<ns>/<name> inside a git work tree;
-# copy the tracked and untracked-but-not-ignored files there, so uncommitted work is tested too.
+# copy the tracked and untracked-but-not-ignored files there, so uncommitted work is tested too
+# (TEST_STAGED_ONLY=1: only what is committed or staged).
 collection_copy() {
   local dest="$root/build/ansible-test/ansible_collections/msp/dnsfilter"
+  local others=--others
+  [ "${TEST_STAGED_ONLY:-0}" = 1 ] && others=
   rm -rf "$root/build/ansible-test"
   mkdir -p "$dest"
-  git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+  git ls-files -z --cached $others --exclude-standard | while IFS= read -r -d '' f; do
     [ -e "$f" ] && printf '%s\0' "$f"
   done | tar --null -T - -cf - | tar -xf - -C "$dest"
   (cd "$dest" && git init -q && git add -A)
