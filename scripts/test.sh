@@ -43,8 +43,8 @@ run_stage() {
       (cd "$(collection_copy)" && ansible-test sanity --local --python 3.11 --color no) ;;
     units)
       (cd "$(collection_copy)" && ansible-test units --local --python 3.11 --color no) ;;
-    lint) ansible-lint --profile production --strict ;;
-    docs) antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck . ;;
+    lint) (cd "$(collection_copy)" && ansible-lint --profile production --strict) ;;
+    docs) (cd "$(collection_copy)" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .) ;;
     sandbox) python -m pytest -q -p no:cacheprovider tests/sandbox/tests ;;
     client) python -m pytest -q -p no:cacheprovider tests/client ;;
     hosts) python -m pytest -q -p no:cacheprovider tests/sandbox/hosts_tests ;;
