@@ -17,16 +17,18 @@ failed=()
 
 # ansible-test needs the collection at ansible_collections/<ns>/<name> inside a git work tree;
 # copy the tracked and untracked-but-not-ignored files there, so uncommitted work is tested too
-# (TEST_STAGED_ONLY=1: only what is committed or staged).
+# (TEST_STAGED_ONLY=1: exactly what is staged, for checking a commit before it is made).
 collection_copy() {
   local dest="$root/build/ansible-test/ansible_collections/msp/dnsfilter"
-  local others=--others
-  [ "${TEST_STAGED_ONLY:-0}" = 1 ] && others=
   rm -rf "$root/build/ansible-test"
   mkdir -p "$dest"
-  git ls-files -z --cached $others --exclude-standard | while IFS= read -r -d '' f; do
-    [ -e "$f" ] && printf '%s\0' "$f"
-  done | tar --null -T - -cf - | tar -xf - -C "$dest"
+  if [ "${TEST_STAGED_ONLY:-0}" = 1 ]; then
+    git checkout-index -a --prefix="$dest/"
+  else
+    git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
+      [ -e "$f" ] && printf '%s\0' "$f"
+    done | tar --null -T - -cf - | tar -xf - -C "$dest"
+  fi
   (cd "$dest" && git init -q && git add -A)
   echo "$dest"
 }

@@ -1,0 +1,74 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.dnsfilter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+from ansible_collections.msp.dnsfilter.plugins.modules import network, network_info, network_secret_key
+from ansible_collections.msp.dnsfilter.tests.unit.plugins.http_seam import Call, FakeResponse
+from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module
+
+SITE_KEY = 'site-secret-0123456789abcdef'
+
+
+def site(ident, name, key=SITE_KEY):
+    return {'id': str(ident), 'type': 'networks', 'attributes': {'name': name, 'secret_key': key, 'pin': '908662'}}
+
+
+def sites(*items):
+    return Call('GET', '/v1/networks/msp', FakeResponse(200, {'data': list(items)}),
+                query=[('organization_id', '11'), ('page[number]', '1'), ('page[size]', '100')])
+
+
+def test_info_never_returns_the_site_key_or_pin():
+    result, seam = run_module(network_info, {'organization_id': 11}, [sites(site(1, 'Main'), site(2, 'Branch', None))])
+    assert [(n['id'], n['has_secret_key']) for n in result['networks']] == [('1', True), ('2', False)]
+    assert SITE_KEY not in str(result) and '908662' not in str(result)
+    seam.assert_done()
+
+
+def test_revoke_check_mode_then_real_then_again():
+    result, seam = run_module(network_secret_key, {'organization_id': 11}, [sites(site(1, 'Main'), site(2, 'Branch', None))], check_mode=True)
+    assert result['changed'] is True and result['changed_ids'] == ['1']
+    assert len(seam.made) == 1
+    result, seam = run_module(network_secret_key, {'organization_id': 11}, [
+        sites(site(1, 'Main'), site(2, 'Branch', None)),
+        Call('DELETE', '/v1/networks/1/secret_key', FakeResponse(204)),
+    ])
+    assert result['changed'] is True and result['diff']['after']['networks'][0]['has_secret_key'] is False
+    assert SITE_KEY not in str(result)
+    seam.assert_done()
+    result, seam = run_module(network_secret_key, {'organization_id': 11}, [sites(site(1, 'Main', None), site(2, 'Branch', None))])
+    assert result['changed'] is False
+    seam.assert_done()
+
+
+def test_unknown_site_name_fails_before_any_write():
+    result, seam = run_module(network_secret_key, {'organization_id': 11, 'names': ['Nowhere']}, [sites(site(1, 'Main'))])
+    assert result['failed'] and "named 'Nowhere'" in result['msg']
+    assert [m[0] for m in seam.made] == ['GET']
+
+
+def test_site_with_agents_is_not_deleted():
+    agents = {'data': [{'id': 'u1', 'type': 'user_agents', 'attributes': {'hostname': 'DESK-01', 'status': 'active'}}]}
+    result, seam = run_module(network, {'organization_id': 11, 'names': ['main']}, [
+        sites(site(1, 'Main')),
+        Call('GET', '/v1/user_agents', FakeResponse(200, agents)),
+    ])
+    assert result['failed'] and 'DESK-01' in result['msg'] and '409' in result['msg']
+    assert all(m[0] == 'GET' for m in seam.made)
+    seam.assert_done()
+
+
+def test_empty_site_is_deleted_and_absent_is_absent():
+    result, seam = run_module(network, {'organization_id': 11, 'ids': [1]}, [
+        sites(site(1, 'Main')),
+        Call('GET', '/v1/user_agents', FakeResponse(200, {'data': []})),
+        Call('DELETE', '/v1/networks/1', FakeResponse(204)),
+    ])
+    assert result['changed'] is True and result['deleted'] == [{'id': '1', 'name': 'Main'}]
+    seam.assert_done()
+    result, seam = run_module(network, {'organization_id': 11, 'ids': [1]}, [sites()])
+    assert result['changed'] is False and result['deleted'] == []
+    seam.assert_done()
