@@ -39,7 +39,8 @@ def list_users(mod, ids=None):
                 continue
             if accounts and user['account_name'] not in accounts:
                 continue
-            if before is not None and (parse_time(user.get('last_seen')) or before) >= before:
+            seen = parse_time(user.get('last_seen'))
+            if before is not None and seen is not None and seen >= before:
                 continue
             users.append(user)
     return users

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.dnsfilter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """How the Roaming Client modules choose agents."""
+
+    DOCUMENTATION = r'''
+options:
+  organization_id:
+    description: The organisation whose Roaming Clients to act on.
+    type: int
+    required: true
+  ids:
+    description: Only the agents with these ids (UUIDs).
+    type: list
+    elements: str
+  hostnames:
+    description:
+      - Only the agents with these hostnames, compared without regard to case.
+      - Every record with the hostname is chosen, for example the old and the new record of a reinstalled device.
+    type: list
+    elements: str
+  network_ids:
+    description: Only the agents of these sites.
+    type: list
+    elements: int
+  tags:
+    description: Only the agents with at least one of these tags.
+    type: list
+    elements: str
+  agent_types:
+    description: Only agents of these types, for example V(windows) or V(macos).
+    type: list
+    elements: str
+  last_sync_before:
+    description: Only agents whose last check-in was before this date or time (ISO 8601; UTC if no zone is given), or never.
+    type: str
+  remote_uninstall_min_versions:
+    description:
+      - The first agent version, per agent type, that can uninstall itself when DNSFilter queues it.
+      - DNSFilter does not publish these versions. The defaults are the runbook's Windows Roaming Client 2.0.1 and macOS
+        2.0.0 (the System Extension generation). An agent type not listed is treated as unable.
+      - An agent that reported it cannot (C(status_code=remote_uninstall_unsupported)) is unable whatever its version.
+    type: dict
+    default:
+      windows: 2.0.1
+      macos: 2.0.0
+'''

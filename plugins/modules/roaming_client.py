@@ -1,0 +1,312 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.dnsfilter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: roaming_client
+short_description: Uninstall DNSFilter Roaming Clients remotely and delete their records, in the safe order
+version_added: 0.1.0
+description:
+  - O(state=uninstalled) queues DNSFilter's remote uninstall ("Delete & Uninstall") for every chosen agent that can
+    uninstall itself; the agent acts on it at its next check-in. Agents that cannot are left alone and listed in
+    RV(outstanding), to be removed on the device (roles C(msp.dnsfilter.roaming_client_windows) and
+    C(msp.dnsfilter.roaming_client_macos)). With O(wait_uninstalled), the module waits for the queued agents to report
+    themselves uninstalled.
+  - O(state=absent) deletes the records. A record is deleted only when DNSFilter shows the agent uninstalled, or when
+    its device is listed in O(confirmed_gone); deleting the record of an agent that is still installed does not remove
+    the agent, which checks in with its site key and recreates the record. Such agents fail the task before any write
+    (O(on_installed=fail)) or are listed in RV(outstanding) (O(on_installed=skip)).
+  - O(state=dequeued) takes back uninstalls that are queued and not yet picked up.
+  - Many agents are handled with one bulk job (O(bulk_threshold)), which the module waits for and then verifies agent
+    by agent; a failed job, or an agent that did not end where it should, fails the task.
+extends_documentation_fragment:
+  - msp.dnsfilter.api
+  - msp.dnsfilter.attributes.actions
+  - msp.dnsfilter.agents
+options:
+  state:
+    description: What to do with the chosen agents.
+    type: str
+    choices: [uninstalled, absent, dequeued]
+    required: true
+  all_agents:
+    description:
+      - Act on every agent of the organisation. Without it, at least one selector (O(ids), O(hostnames), O(network_ids),
+        O(tags), O(agent_types), O(last_sync_before)) is required, so that a missing variable cannot select everything.
+    type: bool
+    default: false
+  confirmed_gone:
+    description:
+      - Ids or hostnames of agents whose devices are confirmed retired, wiped or destroyed. Their records may be deleted
+        although DNSFilter does not show them uninstalled.
+    type: list
+    elements: str
+    default: []
+  on_installed:
+    description: With O(state=absent), what to do about agents still installed and not in O(confirmed_gone).
+    type: str
+    choices: [fail, skip]
+    default: fail
+  clear_registry:
+    description:
+      - With O(state=uninstalled), ask the agent to clear its local configuration and registry as it uninstalls.
+      - DNSFilter's bulk endpoint has no such option, so V(true) queues each agent with its own call.
+    type: bool
+    default: false
+  bulk_threshold:
+    description: Use one bulk job when acting on at least this many agents; fewer get one call each.
+    type: int
+    default: 2
+  wait_timeout:
+    description: Seconds to wait for a bulk job to complete.
+    type: int
+    default: 300
+  wait_uninstalled:
+    description:
+      - With O(state=uninstalled), seconds to wait for the queued agents to report themselves uninstalled (0 - do not wait).
+      - Agents uninstall at their next check-in; those still queued at the end are listed in RV(outstanding).
+    type: int
+    default: 0
+  poll_interval:
+    description: Seconds between checks while waiting.
+    type: float
+    default: 5
+author:
+  - msp.dnsfilter maintainers (@msp-dnsfilter)
+'''
+
+EXAMPLES = r'''
+- name: Queue the uninstall of every agent of the exiting customer
+  msp.dnsfilter.roaming_client:
+    organization_id: 4000101
+    all_agents: true
+    state: uninstalled
+    wait_uninstalled: 1800
+  register: uninstall
+
+- name: Delete the records of the agents that are uninstalled; list the rest
+  msp.dnsfilter.roaming_client:
+    organization_id: 4000101
+    all_agents: true
+    state: absent
+    on_installed: skip
+
+- name: A laptop was destroyed - its record may go although the agent never uninstalled
+  msp.dnsfilter.roaming_client:
+    organization_id: 4000101
+    hostnames: [LAPTOP-13]
+    confirmed_gone: [LAPTOP-13]
+    state: absent
+'''
+
+RETURN = r'''
+roaming_clients:
+  description: Every chosen agent with what the module did (C(action)) and where it stands now (C(removal_state)).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 0198a454-7812-77a6-8207-b96b1ffcab7b
+      hostname: DESK-01
+      action: queued
+      removal_state: queued
+outstanding:
+  description: The agents the module could not finish, each with a C(reason) an engineer can act on.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 3c1d2b8e-0b8b-4a53-9d61-0a4c6a1c7d10
+      hostname: FRONTDESK-OLD
+      reason: Remote uninstall is not supported by windows agent 1.9.4; uninstall it on the device.
+job:
+  description: The bulk job, when one was used.
+  returned: when a bulk job ran
+  type: dict
+'''
+
+import time
+
+from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import AGENT_SELECT_SPEC, list_agents, removal_state, summary
+from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
+from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import job_fields, wait_for_job
+from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
+from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import folded
+
+SELECTORS = ('ids', 'hostnames', 'network_ids', 'tags', 'agent_types', 'last_sync_before')
+
+
+class Plan:
+    """What to do with each chosen agent, decided the same way in check mode and for real."""
+
+    def __init__(self, agents):
+        self.rows = {str(a['id']): dict(summary(a), action='none') for a in agents}
+        self.outstanding = {}
+
+    def act(self, agent, action):
+        self.rows[str(agent['id'])]['action'] = action
+
+    def later(self, agent, reason):
+        self.outstanding[str(agent['id'])] = {'id': agent['id'], 'hostname': agent.get('hostname'), 'reason': reason}
+
+    def result(self):
+        return {'roaming_clients': list(self.rows.values()), 'outstanding': list(self.outstanding.values())}
+
+
+def run_bulk(mod, ids, queue_uninstall):
+    """One bulk delete job for ids (the body's ids override every filter); returns the finished job."""
+    params = {'organization_id': mod.params['organization_id']}
+    if queue_uninstall:
+        params['queue_uninstall'] = True
+    body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params)
+    job = job_fields(body)
+    if job.get('id') is None:
+        raise DNSFilterError('DNSFilter accepted the bulk job for %d agents but returned no job id: %s' % (len(ids), body))
+    return wait_for_job(mod.client, '/v1/user_agent_bulk_deletes/%s' % job['id'], timeout=mod.params['wait_timeout'],
+                        interval=mod.params['poll_interval'], what='bulk job for %d Roaming Clients' % len(ids))
+
+
+def uninstall(mod, agents, plan):
+    to_queue = []
+    for agent in agents:
+        state = removal_state(agent)
+        if state != 'installed':
+            plan.act(agent, 'already_%s' % state)
+            if state == 'queued' and not agent['remote_uninstall_supported']:
+                plan.later(agent, agent.get('status_message') or 'The agent reported it cannot uninstall remotely; '
+                           'uninstall it on the device.')
+        elif agent['remote_uninstall_supported']:
+            plan.act(agent, 'queued')
+            to_queue.append(agent)
+        else:
+            plan.later(agent, 'Remote uninstall is not supported by %s agent %s; uninstall it on the device.'
+                       % (agent.get('agent_type'), agent.get('agent_version')))
+    extra = {}
+    ids = [str(a['id']) for a in to_queue]
+    if ids and len(ids) >= mod.params['bulk_threshold'] and not mod.params['clear_registry']:
+        if not mod.check_mode:
+            extra['job'] = run_bulk(mod, ids, queue_uninstall=True)
+        else:
+            mod.changed = True
+    else:
+        for ident in ids:
+            mod.write('DELETE', '/v1/user_agents/%s' % ident,
+                      params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
+    if mod.check_mode or not ids:
+        return extra
+    deadline = time.monotonic() + mod.params['wait_uninstalled']
+    while True:
+        now = {str(a['id']): a for a in list_agents(mod)[1]}
+        lost = [i for i in ids if i not in now]
+        if lost:
+            raise DNSFilterError(
+                'DNSFilter deleted the record of %s instead of queueing its uninstall, so the agent is still installed and '
+                'will re-register at its next check-in. Uninstall it on the device, or lower remote_uninstall_min_versions '
+                'only if DNSFilter confirms the version can uninstall remotely.' % ', '.join(lost))
+        waiting = [i for i in ids if removal_state(now[i]) != 'uninstalled']
+        if not waiting or time.monotonic() >= deadline:
+            break
+        time.sleep(mod.params['poll_interval'])
+    for ident in ids:
+        row = now[ident]
+        plan.rows[ident].update(removal_state=removal_state(row), status=row.get('status'), uninstalled_at=row.get('uninstalled_at'))
+        if removal_state(row) != 'uninstalled' and mod.params['wait_uninstalled']:
+            plan.later(row, 'Queued, but the agent has not checked in to uninstall within %d s (it may be offline).'
+                       % mod.params['wait_uninstalled'])
+    return extra
+
+
+def delete_records(mod, agents, plan):
+    gone = folded(mod.params['confirmed_gone'])
+    deletable, installed = [], []
+    for agent in agents:
+        confirmed = str(agent['id']).casefold() in gone or (agent.get('hostname') or '').casefold() in gone
+        if removal_state(agent) == 'uninstalled' or confirmed:
+            deletable.append(agent)
+        else:
+            installed.append(agent)
+    if installed and mod.params['on_installed'] == 'fail':
+        mod.fail('Refusing to delete any record: %d agent(s) are not shown uninstalled and their devices are not confirmed '
+                 'gone (%s). Their records would come back: a live agent checks in with its site key and re-registers. '
+                 'Uninstall them first (state=uninstalled, or the device roles), list retired devices in confirmed_gone, '
+                 'or set on_installed=skip.' % (len(installed), ', '.join(sorted(a.get('hostname') or a['id'] for a in installed))),
+                 outstanding=[{'id': a['id'], 'hostname': a.get('hostname'), 'removal_state': removal_state(a)} for a in installed])
+    for agent in installed:
+        plan.later(agent, 'Still %s and not confirmed gone: record kept, it would come back.' % removal_state(agent))
+    for agent in deletable:
+        plan.act(agent, 'deleted')
+    ids = [str(a['id']) for a in deletable]
+    extra = {}
+    if len(ids) >= mod.params['bulk_threshold']:
+        if mod.check_mode:
+            mod.changed = True
+        else:
+            extra['job'] = run_bulk(mod, ids, queue_uninstall=False)
+    else:
+        for ident in ids:
+            mod.write('DELETE', '/v1/user_agents/%s' % ident, missing_ok=True)
+    if ids and not mod.check_mode:
+        still = {str(a['id']) for a in list_agents(mod)[1]} & set(ids)
+        if still:
+            raise DNSFilterError('DNSFilter reported the delete done, but these records are still there: %s' % ', '.join(sorted(still)))
+    return extra
+
+
+def dequeue(mod, agents, plan):
+    for agent in agents:
+        if removal_state(agent) == 'queued':
+            mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']})
+            plan.act(agent, 'dequeued')
+        elif removal_state(agent) == 'uninstalling':
+            plan.later(agent, 'The agent already picked up its uninstall; it cannot be taken back.')
+    return {}
+
+
+def state_after(row):
+    """Where an agent ends up (in check mode: would end up) after its action."""
+    if row['action'] == 'deleted':
+        return 'deleted'
+    if row['action'] == 'queued' and row['removal_state'] == 'installed':
+        return 'queued'
+    if row['action'] == 'dequeued':
+        return 'installed'
+    return row['removal_state']
+
+
+def main_logic(mod):
+    params = mod.params
+    if not params['all_agents'] and not any(params.get(name) for name in SELECTORS):
+        mod.fail('Choose the agents (%s) or set all_agents=true.' % ', '.join(SELECTORS))
+    agents, dummy = list_agents(mod)
+    plan = Plan(agents)
+    action = {'uninstalled': uninstall, 'absent': delete_records, 'dequeued': dequeue}[params['state']]
+    extra = action(mod, agents, plan)
+    result = plan.result()
+    result.update(extra)
+    before = [{'id': a['id'], 'hostname': a.get('hostname'), 'removal_state': removal_state(a)} for a in agents]
+    after = [{'id': r['id'], 'hostname': r['hostname'], 'removal_state': state_after(r)} for r in result['roaming_clients']]
+    mod.exit(diff={'before': {'roaming_clients': before}, 'after': {'roaming_clients': after}}, **result)
+
+
+def main():
+    spec = dict(AGENT_SELECT_SPEC)
+    spec.update(
+        state=dict(type='str', choices=['uninstalled', 'absent', 'dequeued'], required=True),
+        all_agents=dict(type='bool', default=False),
+        confirmed_gone=dict(type='list', elements='str', default=[]),
+        on_installed=dict(type='str', choices=['fail', 'skip'], default='fail'),
+        clear_registry=dict(type='bool', default=False),
+        bulk_threshold=dict(type='int', default=2),
+        wait_timeout=dict(type='int', default=300),
+        wait_uninstalled=dict(type='int', default=0),
+        poll_interval=dict(type='float', default=5),
+    )
+    DNSFilterModule(argument_spec=spec).run(main_logic)
+
+
+if __name__ == '__main__':
+    main()
