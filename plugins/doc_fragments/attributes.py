@@ -50,3 +50,25 @@ attributes:
     membership:
       - msp.dnsfilter.all
 '''
+
+    # For modules that export DNSFilter data to local files.
+    FILES = r'''
+attributes:
+  check_mode:
+    description: Can run in check mode and return the changed status prediction without writing anything.
+    support: full
+    details: In check mode the module reports whether it would write the file, and writes nothing.
+  diff_mode:
+    description: Returns details on what has changed, when in diff mode.
+    support: none
+    details: The module returns the file's row count and SHA-256 instead of a diff.
+  idempotent:
+    description: Running the module again with the same options changes nothing.
+    support: full
+    details: A complete export with the same options is recognised by its metadata and checksum and not repeated.
+  action_group:
+    description: Use C(group/msp.dnsfilter.all) in C(module_defaults) to set the connection options for this module.
+    support: full
+    membership:
+      - msp.dnsfilter.all
+'''

@@ -20,6 +20,7 @@ What it guarantees:
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import json
 import random
 import re
@@ -355,6 +356,28 @@ class DNSFilterClient:
 
     def list(self, path, params=None, page_size=100, key='data'):
         return list(self.paginate(path, params=params, page_size=page_size, key=key))
+
+    def download(self, url, fileobj, chunk_size=65536):
+        """Stream a finished export's file into fileobj; returns (bytes written, SHA-256 hex).
+
+        Export URLs are pre-signed and may point at another host: the API key is never sent with them.
+        """
+        digest = hashlib.sha256()
+        size = 0
+        with requests.Session() as plain:
+            plain.verify = self.session.verify
+            plain.headers['User-Agent'] = USER_AGENT
+            try:
+                with plain.get(url, stream=True, timeout=self.timeout) as resp:
+                    if resp.status_code != 200:
+                        raise DNSFilterError('Downloading the export failed (HTTP %d).' % resp.status_code, status=resp.status_code)
+                    for block in resp.iter_content(chunk_size):
+                        fileobj.write(block)
+                        digest.update(block)
+                        size += len(block)
+            except requests.exceptions.RequestException as exc:
+                raise DNSFilterError('Downloading the export failed: %s' % self._redact(exc), retryable=True) from None
+        return size, digest.hexdigest()
 
 
 def _identity(item):

@@ -44,12 +44,24 @@ def job_state(fields):
     return 'running'
 
 
-def wait_for_job(client, show_path, timeout, interval=2.0, sleep=time.sleep, clock=time.monotonic, what='job'):
-    """Poll show_path until the job completes; returns its fields. Raises DNSFilterError if it fails or times out."""
+def export_state(fields):
+    """An export job: done when it has a download URL, failed when it reports an error."""
+    if fields.get('error') or str(fields.get('status') or '').lower() in FAILED_STATUSES:
+        return 'failed'
+    if fields.get('url') or fields.get('download_url'):
+        return 'completed'
+    return 'running'
+
+
+def wait_for_job(client, show_path, timeout, interval=2.0, sleep=time.sleep, clock=time.monotonic, what='job', state_of=None):
+    """Poll show_path until the job completes; returns its fields. Raises DNSFilterError if it fails or times out.
+
+    state_of: how to judge this kind of job, when it differs from job_state (an export is done when it has a URL).
+    """
     started = clock()
     while True:
         fields = job_fields(client.get(show_path))
-        state = job_state(fields)
+        state = (state_of or job_state)(fields)
         if state == 'completed':
             return fields
         if state == 'failed':

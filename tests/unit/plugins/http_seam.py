@@ -28,6 +28,16 @@ class FakeResponse:
     def json(self):
         return json.loads(self.text)
 
+    def iter_content(self, chunk_size):
+        for start in range(0, len(self.content), chunk_size):
+            yield self.content[start:start + chunk_size]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
 
 class Call:
     """One expected call: method, path (and optionally query and body) and what it answers.
@@ -70,6 +80,16 @@ class Seam:
         if isinstance(call.answer, Exception):
             raise call.answer
         return call.answer
+
+    def get(self, url, stream=False, timeout=None):  # pylint: disable=unused-argument
+        """A plain GET, as used for downloads."""
+        return self.request('GET', url, timeout=timeout)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
     def assert_done(self):
         assert not self.expected, 'expected calls never made: %s' % [(c.method, c.path) for c in self.expected]

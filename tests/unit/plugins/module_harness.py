@@ -35,19 +35,25 @@ def _fail_json(self, **kwargs):  # pylint: disable=unused-argument
     raise ModuleExit(kwargs, True)
 
 
-def run_module(module, args, calls, check_mode=False, diff=True):
-    """Returns (result, seam). Every expected call must have been made, in order."""
+def run_module(module, args, calls, check_mode=False, diff=True, downloads=None):
+    """Returns (result, seam). Every expected call must have been made, in order.
+
+    downloads: the calls expected on the second session a module opens (file downloads); it is
+    available afterwards as seam.downloads.
+    """
     full = dict(args)
     full.setdefault('api_key', KEY)
     full.setdefault('api_url', 'https://api.test')
     full['_ansible_check_mode'] = check_mode
     full['_ansible_diff'] = diff
     seam = Seam(calls)
+    seam.downloads = Seam(downloads or [], base='')
     with mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': full}))), \
             mock.patch.object(basic, '_ANSIBLE_PROFILE', 'legacy', create=True), \
             mock.patch.object(basic.AnsibleModule, 'exit_json', _exit_json), \
             mock.patch.object(basic.AnsibleModule, 'fail_json', _fail_json), \
-            mock.patch('ansible_collections.msp.dnsfilter.plugins.module_utils._api.requests.Session', return_value=seam):
+            mock.patch('ansible_collections.msp.dnsfilter.plugins.module_utils._api.requests.Session',
+                       side_effect=[seam, seam.downloads]):
         result = None
         try:
             module.main()
