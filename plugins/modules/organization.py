@@ -1,0 +1,106 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.dnsfilter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: organization
+short_description: Cancel or delete an MSP customer (sub-organisation) in DNSFilter
+version_added: 0.1.0
+description:
+  - The last, optional step of a customer exit, after the billing handoff is recorded.
+  - O(state=canceled) marks the sub-organisation canceled (C(POST /v1/organizations/{id}/cancel)).
+  - O(state=absent) deletes it (C(DELETE /v1/organizations/{id})), optionally clearing its subscription information.
+  - Guards, checked before any write - the organisation's name must match O(name); it must be a customer of an MSP
+    (C(managed_by_msp_id) set), never the MSP's own organisation; and it must belong to an MSP the API key's user can
+    see. Anything else fails with zero writes.
+  - What DNSFilter keeps after a cancel or a delete, and whether a delete can be undone, is not published; check with
+    DNSFilter before deleting a customer whose data may still be needed. Canceling is the conservative choice.
+extends_documentation_fragment:
+  - msp.dnsfilter.api
+  - msp.dnsfilter.attributes.actions
+options:
+  id:
+    description: The sub-organisation's id.
+    type: int
+    required: true
+  name:
+    description: The sub-organisation's name, which must match (case and surrounding spaces aside).
+    type: str
+    required: true
+  state:
+    description: V(canceled) or V(absent) (deleted).
+    type: str
+    choices: [canceled, absent]
+    required: true
+  clear_subscription_info:
+    description: With O(state=absent), also clear the subscription information tied to the customer.
+    type: bool
+    default: false
+author:
+  - msp.dnsfilter maintainers (@msp-dnsfilter)
+'''
+
+EXAMPLES = r'''
+- name: Cancel the exiting customer once the billing handoff is recorded
+  msp.dnsfilter.organization:
+    id: 4000101
+    name: Contoso Dental
+    state: canceled
+'''
+
+RETURN = r'''
+organization:
+  description: The organisation before the change (id, name, canceled, managed_by_msp_id).
+  returned: always
+  type: dict
+'''
+
+from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, flatten, same_id
+
+KEYS = ('id', 'name', 'canceled', 'canceled_at', 'managed_by_msp_id')
+
+
+def main_logic(mod):
+    p = mod.params
+    body = mod.client.get('/v1/organizations/%s' % p['id'], missing_ok=True)
+    if not body or not body.get('data'):
+        if p['state'] == 'absent':
+            mod.warnings.append('Organisation %s does not exist (or is not visible to this key): nothing to delete.' % p['id'])
+            mod.exit(organization={}, diff={'before': {}, 'after': {}})
+        mod.fail('Organisation %s was not found, or the API key cannot see it.' % p['id'])
+    org = flatten(body['data'])
+    if (org.get('name') or '').strip().casefold() != p['name'].strip().casefold():
+        mod.fail('Organisation %s is named %r, not %r: refusing to act on it.' % (p['id'], org.get('name'), p['name']))
+    msp_id = org.get('managed_by_msp_id')
+    if not msp_id:
+        mod.fail('Organisation %s (%s) is not an MSP customer (it has no managed_by_msp_id); refusing to cancel or delete '
+                 'what may be the MSP itself.' % (p['id'], org.get('name')))
+    if not any(same_id(o.get('owned_msp_id'), msp_id) or same_id(o.get('id'), msp_id) for o in mod.organizations()):
+        mod.fail('Organisation %s belongs to MSP %s, which the API key\'s user does not manage; refusing.' % (p['id'], msp_id))
+    before = {k: org.get(k) for k in KEYS}
+    if p['state'] == 'canceled':
+        after = dict(before, canceled=True)
+        if not org.get('canceled'):
+            mod.write('POST', '/v1/organizations/%s/cancel' % p['id'])
+    else:
+        after = {}
+        mod.write('DELETE', '/v1/organizations/%s' % p['id'], params={'clear_subscription_info': p['clear_subscription_info']},
+                  missing_ok=True)
+    mod.exit(organization=before, diff={'before': before, 'after': after})
+
+
+def main():
+    DNSFilterModule(argument_spec=dict(
+        id=dict(type='int', required=True),
+        name=dict(type='str', required=True),
+        state=dict(type='str', choices=['canceled', 'absent'], required=True),
+        clear_subscription_info=dict(type='bool', default=False),
+    )).run(main_logic)
+
+
+if __name__ == '__main__':
+    main()

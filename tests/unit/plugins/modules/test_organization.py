@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.dnsfilter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+from ansible_collections.msp.dnsfilter.plugins.modules import organization
+from ansible_collections.msp.dnsfilter.tests.unit.plugins.http_seam import Call, FakeResponse
+from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module
+
+
+def org(ident, name, msp=None, owned=None, canceled=False):
+    return {'id': str(ident), 'type': 'organizations', 'attributes': {
+        'name': name, 'managed_by_msp_id': msp, 'owned_msp_id': owned, 'canceled': canceled}}
+
+
+MSP = org(10, 'Northwind MSP', owned=500)
+CUSTOMER = org(11, 'Contoso Dental', msp=500)
+
+
+def show(item):
+    return Call('GET', '/v1/organizations/%s' % item['id'], FakeResponse(200, {'data': item}))
+
+
+def visible(*items):
+    return Call('GET', '/v1/organizations', FakeResponse(200, {'data': list(items)}))
+
+
+def test_cancel_check_mode_then_real_then_again():
+    result, seam = run_module(organization, {'id': 11, 'name': 'Contoso Dental', 'state': 'canceled'},
+                              [show(CUSTOMER), visible(MSP, CUSTOMER)], check_mode=True)
+    assert result['changed'] is True and all(m[0] == 'GET' for m in seam.made)
+    result, seam = run_module(organization, {'id': 11, 'name': 'Contoso Dental', 'state': 'canceled'},
+                              [show(CUSTOMER), visible(MSP, CUSTOMER), Call('POST', '/v1/organizations/11/cancel', FakeResponse(204))])
+    assert result['changed'] is True and result['diff']['after']['canceled'] is True
+    seam.assert_done()
+    result, seam = run_module(organization, {'id': 11, 'name': 'Contoso Dental', 'state': 'canceled'},
+                              [show(org(11, 'Contoso Dental', msp=500, canceled=True)), visible(MSP)])
+    assert result['changed'] is False
+    seam.assert_done()
+
+
+def test_guards_fail_with_zero_writes():
+    cases = [
+        ({'id': 11, 'name': 'Fabrikam', 'state': 'absent'}, [show(CUSTOMER)], 'not \'Fabrikam\''),
+        ({'id': 10, 'name': 'Northwind MSP', 'state': 'absent'}, [show(MSP)], 'not an MSP customer'),
+        ({'id': 11, 'name': 'Contoso Dental', 'state': 'absent'}, [show(CUSTOMER), visible(org(12, 'Other MSP', owned=900))],
+         'does not manage'),
+    ]
+    for params, calls, words in cases:
+        result, seam = run_module(organization, params, calls)
+        assert result['failed'] and words in result['msg'], result['msg']
+        assert all(m[0] == 'GET' for m in seam.made)
+
+
+def test_delete_and_already_deleted():
+    result, seam = run_module(organization, {'id': 11, 'name': 'Contoso Dental', 'state': 'absent', 'clear_subscription_info': True}, [
+        show(CUSTOMER), visible(MSP, CUSTOMER),
+        Call('DELETE', '/v1/organizations/11', FakeResponse(204), query=[('clear_subscription_info', 'true')]),
+    ])
+    assert result['changed'] is True
+    seam.assert_done()
+    result, seam = run_module(organization, {'id': 11, 'name': 'Contoso Dental', 'state': 'absent'}, [
+        Call('GET', '/v1/organizations/11', FakeResponse(404, {'error': 'Not found'}))])
+    assert result['changed'] is False
+    seam.assert_done()
