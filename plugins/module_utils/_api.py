@@ -178,7 +178,8 @@ class DNSFilterClient:
             'Accept': 'application/json',
             'User-Agent': USER_AGENT,
         })
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE override a session's own setting.
+        self.verify = (ca_path or True) if validate_certs else False
 
     @classmethod
     def from_module(cls, module):
@@ -223,7 +224,7 @@ class DNSFilterClient:
             remaining = self.deadline - (self._clock() - started)
             try:
                 self.calls += 1
-                resp = self.session.request(method, url, params=query, json=json_body,
+                resp = self.session.request(method, url, params=query, json=json_body, verify=self.verify,
                                             timeout=max(1.0, min(self.timeout, remaining)))
             except requests.exceptions.RequestException as exc:
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
@@ -365,10 +366,9 @@ class DNSFilterClient:
         digest = hashlib.sha256()
         size = 0
         with requests.Session() as plain:
-            plain.verify = self.session.verify
             plain.headers['User-Agent'] = USER_AGENT
             try:
-                with plain.get(url, stream=True, timeout=self.timeout) as resp:
+                with plain.get(url, stream=True, timeout=self.timeout, verify=self.verify) as resp:
                     if resp.status_code != 200:
                         raise DNSFilterError('Downloading the export failed (HTTP %d).' % resp.status_code, status=resp.status_code)
                     for block in resp.iter_content(chunk_size):

@@ -66,7 +66,7 @@ class Seam:
     def mount(self, prefix, adapter):
         pass
 
-    def request(self, method, url, params=None, json=None, timeout=None):  # pylint: disable=redefined-outer-name
+    def request(self, method, url, params=None, json=None, timeout=None, verify=None):  # pylint: disable=redefined-outer-name,unused-argument
         self.made.append((method, url, params, json, dict(self.headers)))
         if not self.expected:
             raise AssertionError('unexpected call %s %s %s' % (method, url, params))
@@ -81,9 +81,9 @@ class Seam:
             raise call.answer
         return call.answer
 
-    def get(self, url, stream=False, timeout=None):  # pylint: disable=unused-argument
+    def get(self, url, stream=False, timeout=None, verify=None):  # pylint: disable=unused-argument
         """A plain GET, as used for downloads."""
-        return self.request('GET', url, timeout=timeout)
+        return self.request('GET', url, timeout=timeout, verify=verify)
 
     def __enter__(self):
         return self
