@@ -18,9 +18,15 @@ failed=()
 # ansible-test needs the collection at ansible_collections/<ns>/<name> inside a git work tree;
 # copy the tracked and untracked-but-not-ignored files there, so uncommitted work is tested too
 # (TEST_STAGED_ONLY=1: exactly what is staged, for checking a commit before it is made).
+# Each run gets its own copy, so that runs side by side do not pull the tree from under each other.
+copies=()
+trap 'rm -rf "${copies[@]}"' EXIT
 collection_copy() {
-  local dest="$root/build/ansible-test/ansible_collections/msp/dnsfilter"
-  rm -rf "$root/build/ansible-test"
+  mkdir -p "$root/build"
+  local top
+  top=$(mktemp -d "$root/build/ansible-test.XXXXXX")
+  copies+=("$top")
+  local dest="$top/ansible_collections/msp/dnsfilter"
   mkdir -p "$dest"
   if [ "${TEST_STAGED_ONLY:-0}" = 1 ]; then
     git checkout-index -a --prefix="$dest/"
@@ -30,23 +36,23 @@ collection_copy() {
     done | tar --null -T - -cf - | tar -xf - -C "$dest"
   fi
   (cd "$dest" && git init -q && git add -A)
-  echo "$dest"
+  copy=$dest
 }
 
 run_stage() {
-  local name=$1
+  local name=$1 copy
   echo "=== $name ==="
   case "$name" in
     changelog) antsibull-changelog lint ;;
     build)
-      rm -rf build/dist && ansible-galaxy collection build --output-path build/dist --force >/dev/null
-      ls build/dist/msp-dnsfilter-*.tar.gz ;;
+      mkdir -p build && copy=$(mktemp -d "$root/build/dist.XXXXXX") && copies+=("$copy")
+      ansible-galaxy collection build --output-path "$copy" --force >/dev/null && ls "$copy"/msp-dnsfilter-*.tar.gz ;;
     sanity)
-      (cd "$(collection_copy)" && ansible-test sanity --local --python 3.11 --color no) ;;
+      collection_copy; (cd "$copy" && ansible-test sanity --local --python 3.11 --color no) ;;
     units)
-      (cd "$(collection_copy)" && ansible-test units --local --python 3.11 --color no) ;;
-    lint) (cd "$(collection_copy)" && ansible-lint --profile production --strict) ;;
-    docs) (cd "$(collection_copy)" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .) ;;
+      collection_copy; (cd "$copy" && ansible-test units --local --python 3.11 --color no) ;;
+    lint) collection_copy; (cd "$copy" && ansible-lint --profile production --strict) ;;
+    docs) collection_copy; (cd "$copy" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .) ;;
     sandbox) python -m pytest -q -p no:cacheprovider tests/sandbox/tests ;;
     client) python -m pytest -q -p no:cacheprovider tests/client ;;
     hosts) python -m pytest -q -p no:cacheprovider tests/sandbox/hosts_tests ;;
