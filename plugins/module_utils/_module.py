@@ -73,11 +73,13 @@ class DNSFilterModule:
             self.module.fail_json(msg=exc.message)
 
     def write(self, method, path, body=None, params=None, missing_ok=False):
-        """Perform one write unless in check mode; marks the result changed either way."""
-        self.changed = True
+        """Perform one write unless in check mode; marks the result changed (a refused write changes nothing)."""
         if self.check_mode:
+            self.changed = True
             return None
-        return self.client.request(method, path, params=params, json_body=body, missing_ok=missing_ok).data
+        data = self.client.request(method, path, params=params, json_body=body, missing_ok=missing_ok).data
+        self.changed = True
+        return data
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, changed=self.changed, api_calls=self.client.calls, **kwargs)

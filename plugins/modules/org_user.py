@@ -1,0 +1,456 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) msp.dnsfilter contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: org_user
+short_description: Remove (or grant) a person's DNSFilter dashboard access across organisations, safely
+version_added: 0.1.0
+description:
+  - Removes dashboard users from one organisation, a list of organisations, or every organisation the API key's user
+    can see (with O(all_organizations=true), the MSP organisation and all its customers). A departing technician's
+    access is removed in one task, not a loop.
+  - With O(state=present), adds the users with O(role), or changes their role where it differs.
+  - Removing a user removes the membership only; DNSFilter does not delete the user account.
+  - "Safety: every organisation is read first and the task fails, with no write at all, if a change would remove or
+    change the role of the API key's own user, of the only owner of an organisation, or of an account in
+    O(protected_users)."
+  - "Runbook order: API keys belong to their user and only that user can revoke them; owners and administrators
+    cannot. Once the seat is gone, only the user or DNSFilter support can close that gap. So with
+    O(require_api_keys_revoked=true) (the default) the module removes a seat only when O(api_keys_checked_by) proves
+    the user's keys dead, or O(api_keys_attestation) records who confirmed it. The module cannot list another user's
+    keys, so it checks the proof it is given, not the user's account."
+extends_documentation_fragment:
+  - msp.dnsfilter.api
+  - msp.dnsfilter.attributes.actions
+options:
+  email:
+    description:
+      - The users, by email address (compared without regard to case).
+      - One of O(email) and O(user_id) is required.
+    type: list
+    elements: str
+    aliases: [emails]
+  user_id:
+    description:
+      - The users, by id (see M(msp.dnsfilter.org_user_info)).
+      - O(state=present) can add a user who is not yet a member only by O(email).
+    type: list
+    elements: int
+    aliases: [user_ids]
+  state:
+    description:
+      - V(absent) removes the users' memberships in the organisations.
+      - V(present) adds the users with O(role), or sets O(role) where they are members with another role.
+    type: str
+    choices: [absent, present]
+    default: absent
+  role:
+    description:
+      - The role for O(state=present).
+      - The module never grants C(owner); ownership is transferred in the dashboard.
+    type: str
+    choices: [super_administrator, administrator, policies_only, read_only, technical, accountant,
+              network_administrator, network_support, support]
+  organization_id:
+    description:
+      - Act in this organisation.
+      - One of O(organization_id), O(organization_ids) and O(all_organizations) is required.
+    type: int
+  organization_name:
+    description:
+      - A guard for O(organization_id); the task fails, before any change, unless that organisation has this name.
+    type: str
+  organization_ids:
+    description:
+      - Act in these organisations.
+    type: list
+    elements: int
+  all_organizations:
+    description:
+      - Act in every organisation the API key's user can see. For an MSP user that is the MSP organisation and all its
+        sub-organisations, which is what a departing technician's exit needs.
+    type: bool
+    default: false
+  protected_users:
+    description:
+      - Email addresses that this task must never remove or change, for example the break-glass Super Admin on a shared
+        mailbox. A matching change fails the task before any write.
+    type: list
+    elements: str
+    default: []
+  require_api_keys_revoked:
+    description:
+      - Refuse to remove a seat unless O(api_keys_checked_by) or O(api_keys_attestation) shows that the user's API keys
+        are revoked, deleted or dead.
+      - Set V(false) only for users known never to have had a key (for example a customer's read-only viewer).
+    type: bool
+    default: true
+  api_keys_attestation:
+    description:
+      - "A record of who confirmed that the users' API keys are revoked, for the evidence trail, for example
+        C(ticket 1234: Bob revoked his 2 keys on 2026-11-27). It is returned in RV(api_keys_gate)."
+      - Satisfies O(require_api_keys_revoked) when O(api_keys_checked_by) is not set.
+    type: str
+  api_keys_checked_by:
+    description:
+      - The registered result of M(msp.dnsfilter.api_key) (or a list of such results, or a loop's result) that proves
+        the keys dead, from either
+      - "V(state=verified_dead): the tokens the MSP held for the user (for example an integration's key) no longer
+        authenticate;"
+      - "V(state=revoked) or V(state=absent) run with the user's own key: the user has no active key left."
+      - Each result must report C(api_keys_proof.dead=true), must not have failed, must not come from check mode (unless
+        this task runs in check mode too), and, if it names the key owner, the owner must be one of the users removed.
+      - When set, it must prove the keys dead even if O(api_keys_attestation) is also given.
+    type: raw
+author:
+  - msp.dnsfilter maintainers (@msp-dnsfilter)
+seealso:
+  - module: msp.dnsfilter.org_user_info
+  - module: msp.dnsfilter.api_key
+notes:
+  - The role names are those the live API returns; the API description lists fewer (C(administrator), C(read_only)).
+'''
+
+EXAMPLES = r'''
+- name: The technician revokes their own keys (run with their key, before the seat goes)
+  msp.dnsfilter.api_key:
+    api_key: "{{ bob_api_key }}"
+    state: revoked
+    all: true
+  register: bob_keys
+
+- name: Remove the departing technician from the MSP and every customer, in one task
+  msp.dnsfilter.org_user:
+    email: bob@northwind.example
+    all_organizations: true
+    state: absent
+    protected_users:
+      - breakglass@northwind.example
+    api_keys_checked_by: "{{ bob_keys }}"
+
+- name: Remove a customer's leaver, with a ticket reference instead of a key proof
+  msp.dnsfilter.org_user:
+    email: [carol@contoso.example, dave@contoso.example]
+    organization_id: 4000101
+    organization_name: Contoso Dental
+    state: absent
+    api_keys_attestation: "PSA ticket 1234: Contoso IT confirmed on 2026-11-27 that neither user created API keys"
+
+- name: Make the customer's contact read-only
+  msp.dnsfilter.org_user:
+    email: erin@contoso.example
+    organization_id: 4000101
+    state: present
+    role: read_only
+'''
+
+RETURN = r'''
+changes:
+  description: The changes made (in check mode, the changes that would be made), one per user and organisation.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    action:
+      description: V(removed), V(added) or V(role_changed).
+      type: str
+    organization_id:
+      description: The organisation.
+      type: str
+    organization_name:
+      description: Its name.
+      type: str
+    user_id:
+      description: The user (V(null) for a user added in check mode).
+      type: str
+    email:
+      description: The user's email address.
+      type: str
+    role_before:
+      description: The role before (V(null) when added).
+      type: str
+    role_after:
+      description: The role after (V(null) when removed).
+      type: str
+  sample:
+    - action: removed
+      organization_id: "4000100"
+      organization_name: Northwind MSP
+      user_id: "5000042"
+      email: bob@northwind.example
+      role_before: administrator
+      role_after: null
+memberships:
+  description: The users' memberships in the organisations read, after the change (predicted in check mode).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - organization_id: "4000101"
+      organization_name: Contoso Dental
+      user_id: "5000077"
+      email: erin@contoso.example
+      role: read_only
+api_keys_gate:
+  description:
+    - How O(require_api_keys_revoked) was satisfied, for the evidence trail.
+    - C(satisfied_by) is V(api_keys_checked_by), V(attestation), V(not_required) or V(nothing_removed).
+  returned: always
+  type: dict
+  sample:
+    satisfied_by: api_keys_checked_by
+    attestation: null
+    evidence:
+      - dead: true
+        state: revoked
+        owner: {id: "5000042", email: bob@northwind.example}
+        checked: 2
+        simulated: false
+        summary: bob@northwind.example has no active API key left (2 keys checked)
+not_found:
+  description:
+    - The emails and user ids given that are a member of none of the organisations read (nothing to do for them; a
+      warning names each, so that a typo does not pass as "already absent").
+  returned: always
+  type: list
+  elements: str
+  sample: [bob@northwind.exmaple]
+refusals:
+  description: Why the task refused to change anything (the API key's own user, an only owner, a protected account).
+  returned: when a safety check failed
+  type: list
+  elements: str
+  sample: ["will not remove owner@northwind.example in 'Northwind MSP' (4000100): it is the only owner of the organisation"]
+planned_changes:
+  description: The changes the task would have made, in the format of RV(changes).
+  returned: when the task failed after planning
+  type: list
+  elements: dict
+changes_made:
+  description: The changes made before a write failed, in the format of RV(changes).
+  returned: when a write failed
+  type: list
+  elements: dict
+caller:
+  description: The API key's own user (id, email, name), read when a membership is removed or changed.
+  returned: when a membership is removed or changed
+  type: dict
+  sample:
+    id: "5000001"
+    email: automation@northwind.example
+    name: Northwind Automation
+'''
+
+from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
+from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
+from ansible_collections.msp.dnsfilter.plugins.module_utils._access import (
+    SCOPE_EXCLUSIVE, SCOPE_SPEC, check_key_proof, current_user, norm_email, org_users, same_user,
+    scope_organizations, write_failed)
+
+
+def _membership(org, user, role):
+    return {'organization_id': org['id'], 'organization_name': org['name'],
+            'user_id': None if user.get('id') is None else str(user['id']), 'email': user.get('email'), 'role': role}
+
+
+def _who(change):
+    who = change['email'] or 'user %s' % change['user_id']
+    return '%s in %r (%s)' % (who, change['organization_name'], change['organization_id'])
+
+
+def plan_changes(mod, orgs, members):
+    """(changes, before, after, problems): what to do in each organisation, from its current members."""
+    params = mod.params
+    emails = list(dict((norm_email(e), e.strip()) for e in params['email'] or []).values())
+    user_ids = list(dict.fromkeys(params['user_id'] or []))
+    state = params['state']
+    changes, before, after, problems = [], [], [], []
+    for org in orgs:
+        users = members[org['id']]
+        chosen = {}
+        for user in users:
+            if any(same_user(user, email=e) for e in emails) or any(same_user(user, user_id=i) for i in user_ids):
+                chosen[str(user['id'])] = user
+        for user in chosen.values():
+            before.append(_membership(org, user, user.get('role')))
+            if state == 'absent':
+                changes.append(dict(action='removed', role_before=user.get('role'), role_after=None,
+                                    **_ids(org, user)))
+                continue
+            after.append(_membership(org, user, params['role']))
+            if user.get('role') != params['role']:
+                changes.append(dict(action='role_changed', role_before=user.get('role'), role_after=params['role'],
+                                    **_ids(org, user)))
+        if state == 'present':
+            for email in emails:
+                if not any(same_user(u, email=email) for u in chosen.values()):
+                    new = {'id': None, 'email': email.strip()}
+                    after.append(_membership(org, new, params['role']))
+                    changes.append(dict(action='added', role_before=None, role_after=params['role'], **_ids(org, new)))
+            for user_id in user_ids:
+                if not any(same_user(u, user_id=user_id) for u in chosen.values()):
+                    problems.append('user %s is not a member of %r (%s), and the API adds users only by email: give email'
+                                    % (user_id, org['name'], org['id']))
+    return changes, before, after, problems
+
+
+def _ids(org, user):
+    return {'organization_id': org['id'], 'organization_name': org['name'],
+            'user_id': None if user.get('id') is None else str(user['id']), 'email': user.get('email')}
+
+
+def safety_refusals(changes, members, caller, protected):
+    """Why a change must not be made: the caller, the only owner, a protected account."""
+    refusals = []
+    protected = set(norm_email(p) for p in protected)
+    for change in changes:
+        if change['action'] == 'added':
+            continue
+        verb = 'remove' if change['action'] == 'removed' else 'change the role of'
+        if same_user(caller, email=change['email']) or same_user(caller, user_id=change['user_id']):
+            refusals.append('will not %s %s: it is the API key\'s own user, and the task would lock itself out'
+                            % (verb, _who(change)))
+        if norm_email(change['email']) in protected:
+            refusals.append('will not %s %s: the account is in protected_users' % (verb, _who(change)))
+        if change['role_before'] == 'owner' and change['role_after'] != 'owner':
+            owners = [u for u in members[change['organization_id']]
+                      if u.get('role') == 'owner' and str(u.get('id')) != change['user_id']]
+            if not owners:
+                refusals.append('will not %s %s: it is the only owner of the organisation (transfer ownership in the '
+                                'dashboard first)' % (verb, _who(change)))
+    return refusals
+
+
+def api_keys_gate(mod, changes):
+    params = mod.params
+    removed = [c for c in changes if c['action'] == 'removed']
+    attestation = (params['api_keys_attestation'] or '').strip() or None
+    gate = {'satisfied_by': 'nothing_removed', 'attestation': attestation, 'evidence': []}
+    if not removed:
+        return gate
+    if not params['require_api_keys_revoked']:
+        gate['satisfied_by'] = 'not_required'
+        return gate
+    targets = dict(((c['user_id'], norm_email(c['email'])), {'id': c['user_id'], 'email': c['email']}) for c in removed)
+    names = ', '.join(sorted(set(c['email'] or c['user_id'] for c in removed)))
+    if params['api_keys_checked_by'] is not None:
+        ok, reasons, evidence = check_key_proof(params['api_keys_checked_by'], list(targets.values()), mod.check_mode)
+        if not ok:
+            mod.fail('Refusing to remove %s (no change was made): api_keys_checked_by does not prove their API keys '
+                     'dead: %s.' % (names, '; '.join(reasons)), planned_changes=changes)
+        gate.update(satisfied_by='api_keys_checked_by', evidence=evidence)
+        return gate
+    if attestation:
+        gate['satisfied_by'] = 'attestation'
+        return gate
+    mod.fail('Refusing to remove %s from %d membership(s) (no change was made): API keys belong to their user and only '
+             'that user can revoke them, so remove the seat after the keys are revoked (runbook: "ask key owners to '
+             'revoke or delete keys before you remove their dashboard seat"). Pass api_keys_checked_by (the registered '
+             'result of msp.dnsfilter.api_key proving the keys dead) or api_keys_attestation (who confirmed it, e.g. '
+             'the ticket), or set require_api_keys_revoked=false for a user who never had a key.'
+             % (names, len(removed)), planned_changes=changes)
+    return gate
+
+
+def apply(mod, changes):
+    role = mod.params['role']
+    done = []
+    for change in changes:
+        path = '/v1/organizations/%s/users' % change['organization_id']
+        try:
+            if change['action'] == 'removed':
+                mod.write('DELETE', '%s/%s' % (path, change['user_id']), missing_ok=True)
+            elif change['action'] == 'role_changed':
+                mod.write('PATCH', '%s/%s' % (path, change['user_id']), body={'user': {'role': role}})
+            else:
+                answer = mod.write('POST', path, body={'user': {'email': change['email'], 'role': role}})
+                new_id = _created_id(answer)
+                if new_id is not None:
+                    change['user_id'] = new_id
+        except DNSFilterError as exc:
+            write_failed(mod, exc, done)
+            mod.fail('%s Changes made before it: %d of %d (see changes_made); run the task again to finish, it reads '
+                     'the current state first.' % (exc.message, len(done), len(changes)),
+                     status=exc.status, changes_made=done, planned_changes=changes)
+        done.append(change)
+
+
+def _created_id(answer):
+    if not isinstance(answer, dict):
+        return None
+    for key in ('user', 'data'):
+        if isinstance(answer.get(key), dict) and answer[key].get('id') is not None:
+            return str(answer[key]['id'])
+    return None if answer.get('id') is None else str(answer['id'])
+
+
+def main_logic(mod):
+    params = mod.params
+    if not params['email'] and not params['user_id']:
+        mod.fail('Name the users: email or user_id (both are empty).')
+    orgs = scope_organizations(mod, name=params['organization_name'])
+    members = dict((org['id'], org_users(mod.client, org['id'])) for org in orgs)
+    changes, before, after, problems = plan_changes(mod, orgs, members)
+    if problems:
+        mod.fail('No change was made: %s.' % '; '.join(problems))
+
+    result = {}
+    if any(c['action'] != 'added' for c in changes):
+        caller = current_user(mod.client)
+        result['caller'] = caller
+        refusals = safety_refusals(changes, members, caller, params['protected_users'])
+        if refusals:
+            mod.fail('Refusing to change anything (no write was made): %s.' % '; '.join(refusals),
+                     refusals=refusals, planned_changes=changes)
+    result['api_keys_gate'] = api_keys_gate(mod, changes)
+
+    seen = before + [c for c in changes if c['action'] == 'added']
+    not_found = [e for e in params['email'] or [] if not any(same_user(m, email=e) for m in seen)]
+    not_found += [str(i) for i in params['user_id'] or [] if not any(same_user({'id': m['user_id']}, user_id=i) for m in seen)]
+    for value in not_found:
+        mod.warnings.append('%s is a member of none of the %d organisation(s) read; nothing to do for it.' % (value, len(orgs)))
+    result['not_found'] = not_found
+
+    apply(mod, changes)
+    if params['state'] == 'absent':
+        after = []
+    else:
+        ids = dict(((c['organization_id'], norm_email(c['email'])), c['user_id']) for c in changes if c['action'] == 'added')
+        for membership in after:
+            if membership['user_id'] is None:
+                membership['user_id'] = ids.get((membership['organization_id'], norm_email(membership['email'])))
+    mod.exit(changes=changes, memberships=after, diff={'before': {'memberships': before}, 'after': {'memberships': after}},
+             **result)
+
+
+def main():
+    spec = dict(SCOPE_SPEC)
+    spec.update(
+        email=dict(type='list', elements='str', aliases=['emails']),
+        user_id=dict(type='list', elements='int', aliases=['user_ids']),
+        state=dict(type='str', choices=['absent', 'present'], default='absent'),
+        role=dict(type='str', choices=['super_administrator', 'administrator', 'policies_only', 'read_only', 'technical',
+                                       'accountant', 'network_administrator', 'network_support', 'support']),
+        organization_name=dict(type='str'),
+        protected_users=dict(type='list', elements='str', default=[]),
+        require_api_keys_revoked=dict(type='bool', default=True),
+        api_keys_attestation=dict(type='str', no_log=False),
+        api_keys_checked_by=dict(type='raw', no_log=False),
+    )
+    mod = DNSFilterModule(
+        argument_spec=spec,
+        mutually_exclusive=SCOPE_EXCLUSIVE,
+        required_one_of=[('email', 'user_id')],
+        required_if=[('state', 'present', ('role',))],
+        required_by={'organization_name': 'organization_id'},
+    )
+    mod.run(main_logic)
+
+
+if __name__ == '__main__':
+    main()
