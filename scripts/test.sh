@@ -12,7 +12,7 @@ export PYTHONPATH="$root/tests/sandbox${PYTHONPATH:+:$PYTHONPATH}"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(changelog build sanity units lint docs)
+[ ${#stages[@]} -gt 0 ] || stages=(changelog build sanity units lint docs sandbox client integration)
 failed=()
 
 # ansible-test needs the collection at ansible_collections/<ns>/<name> inside a git work tree;
@@ -54,6 +54,7 @@ run_stage() {
     lint) collection_copy; (cd "$copy" && ansible-lint --profile production --strict) ;;
     docs) collection_copy; (cd "$copy" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .) ;;
     sandbox) python -m pytest -q -p no:cacheprovider tests/sandbox/tests ;;
+    integration) collection_copy; python tests/sandbox/run_integration.py "$copy" ;;
     client) python -m pytest -q -p no:cacheprovider tests/client ;;
     hosts) python -m pytest -q -p no:cacheprovider tests/sandbox/hosts_tests ;;
     *) echo "unknown stage $name" >&2; return 2 ;;

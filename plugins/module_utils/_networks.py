@@ -50,7 +50,9 @@ def list_sites(mod, missing_ok=False):
         match = [s for s in sites if (s.get('name') or '').strip().casefold() == name.strip().casefold()]
         if not match and missing_ok:
             mod.warnings.append('No site of organisation %s is (or is still) named %r.' % (org_id, name))
-        elif len(match) != 1:
+        elif not match:
+            mod.fail('No site of organisation %s is named %r.' % (org_id, name))
+        elif len(match) > 1:
             mod.fail('%d sites of organisation %s are named %r; give the id.' % (len(match), org_id, name))
         chosen.extend(match)
     unique = {}

@@ -46,7 +46,7 @@ def test_revoke_check_mode_then_real_then_again():
 
 def test_unknown_site_name_fails_before_any_write():
     result, seam = run_module(network_secret_key, {'organization_id': 11, 'names': ['Nowhere']}, [sites(site(1, 'Main'))])
-    assert result['failed'] and "named 'Nowhere'" in result['msg']
+    assert result['failed'] and "No site of organisation 11 is named 'Nowhere'" in result['msg']
     assert [m[0] for m in seam.made] == ['GET']
 
 
