@@ -37,6 +37,16 @@ options:
       - Also return the API key's own user (RV(current_user)), so a playbook can protect the caller's access.
     type: bool
     default: false
+  include_billing:
+    description:
+      - With O(id), also return the organisation's usage for the last O(usage_days) days and its invoices (RV(billing)),
+        for the billing handoff record.
+    type: bool
+    default: false
+  usage_days:
+    description: The usage window, in days up to now, with O(include_billing).
+    type: int
+    default: 30
 author:
   - msp.dnsfilter maintainers (@msp-dnsfilter)
 '''
@@ -65,6 +75,13 @@ organizations:
       name: Contoso Dental
       managed_by_msp_id: 4000100
       canceled: false
+billing:
+  description: Usage (C(usage)) and invoices (C(invoices)) of the organisation, when O(include_billing=true).
+  returned: when O(include_billing=true)
+  type: dict
+  sample:
+    usage: {organization_id: 4000101, plan: pro, user_count: 14}
+    invoices: []
 current_user:
   description: The API key's own user (id, name, email), when O(include_current_user=true).
   returned: when O(include_current_user=true)
@@ -74,6 +91,8 @@ current_user:
     name: Northwind Automation
     email: automation@northwind.example
 '''
+
+import datetime
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, flatten
 
@@ -92,6 +111,18 @@ def main_logic(mod):
                 mod.fail('%d organisations are named %r; give the id.' % (len(orgs), params['name']),
                          organizations=[{'id': o['id'], 'name': o.get('name')} for o in orgs])
     result = {'organizations': orgs}
+    if params['include_billing']:
+        if params['id'] is None:
+            mod.fail('include_billing needs id: usage and invoices are per organisation.')
+        now = datetime.datetime.now(datetime.timezone.utc)
+        window = {'from': (now - datetime.timedelta(days=params['usage_days'])).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                  'to': now.strftime('%Y-%m-%dT%H:%M:%SZ')}
+        usage = mod.client.get('/v1/metrics/organization_usage/%s' % params['id'], params=window) or {}
+        invoices = mod.client.get('/v1/invoices', params={'organization_id': params['id']}) or []
+        if isinstance(invoices, dict):
+            invoices = invoices.get('data') or []
+        result['billing'] = {'window': window, 'usage': flatten(usage.get('data', usage)) if isinstance(usage, dict) else usage,
+                             'invoices': [flatten(i) for i in invoices]}
     if params['include_current_user']:
         user = flatten((mod.client.get('/v1/current_user') or {}).get('data') or {})
         result['current_user'] = {k: user.get(k) for k in ('id', 'name', 'email')}
@@ -105,6 +136,8 @@ def main():
             name=dict(type='str'),
             managed_by_msp_id=dict(type='int'),
             include_current_user=dict(type='bool', default=False),
+            include_billing=dict(type='bool', default=False),
+            usage_days=dict(type='int', default=30),
         ),
         mutually_exclusive=[('id', 'managed_by_msp_id')],
     )

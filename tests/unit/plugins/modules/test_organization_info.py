@@ -60,3 +60,15 @@ def test_ambiguous_name_asks_for_the_id():
         Call('GET', '/v1/organizations', FakeResponse(200, {'data': [org(1, 'Contoso'), org(2, 'contoso')]})),
     ])
     assert result['failed'] and 'give the id' in result['msg']
+
+
+def test_billing_for_the_handoff_record():
+    result, seam = run_module(organization_info, {'id': 11, 'include_billing': True, 'usage_days': 7}, [
+        Call('GET', '/v1/organizations/11', FakeResponse(200, {'data': org(11, 'Contoso Dental', 10)})),
+        Call('GET', '/v1/metrics/organization_usage/11', FakeResponse(200, {'data': {'organization_id': 11, 'user_count': 14}})),
+        Call('GET', '/v1/invoices', FakeResponse(200, {'data': [{'id': '7', 'type': 'invoices', 'attributes': {'total': 1200}}]}),
+             query=[('organization_id', '11')]),
+    ])
+    assert result['billing']['usage'] == {'organization_id': 11, 'user_count': 14}
+    assert result['billing']['invoices'] == [{'id': '7', 'total': 1200}]
+    seam.assert_done()
