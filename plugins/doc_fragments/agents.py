@@ -12,9 +12,16 @@ class ModuleDocFragment:
     DOCUMENTATION = r'''
 options:
   organization_id:
-    description: The organisation whose Roaming Clients to act on.
+    description:
+      - The organisation whose Roaming Clients to act on.
+      - One of O(organization_id) and O(organization_ids) is required.
     type: int
-    required: true
+  organization_ids:
+    description:
+      - Several organisations at once, for example every customer of an MSP. One task then handles all their agents,
+        with one bulk job where it can.
+    type: list
+    elements: int
   ids:
     description: Only the agents with these ids (UUIDs).
     type: list

@@ -32,7 +32,8 @@ UNSUPPORTED_CODE = 'remote_uninstall_unsupported'
 DEFAULT_MIN_VERSIONS = {'windows': '2.0.1', 'macos': '2.0.0'}
 
 AGENT_SELECT_SPEC = dict(
-    organization_id=dict(type='int', required=True),
+    organization_id=dict(type='int'),
+    organization_ids=dict(type='list', elements='int'),
     ids=dict(type='list', elements='str'),
     hostnames=dict(type='list', elements='str'),
     network_ids=dict(type='list', elements='int'),
@@ -42,7 +43,7 @@ AGENT_SELECT_SPEC = dict(
     remote_uninstall_min_versions=dict(type='dict', default=DEFAULT_MIN_VERSIONS),
 )
 
-SUMMARY_KEYS = ('id', 'hostname', 'friendly_name', 'agent_type', 'agent_version', 'status', 'agent_state', 'last_sync',
+SUMMARY_KEYS = ('id', 'organization_id', 'hostname', 'friendly_name', 'agent_type', 'agent_version', 'status', 'agent_state', 'last_sync',
                 'network_id', 'network_name', 'uninstall_queued_at', 'uninstalled_at', 'status_code', 'status_message')
 
 
@@ -75,18 +76,30 @@ def summary(agent):
     return out
 
 
+AGENT_SELECT_RULES = dict(mutually_exclusive=[('organization_id', 'organization_ids')],
+                          required_one_of=[('organization_id', 'organization_ids')])
+
+
+def organization_scope(params):
+    return [params['organization_id']] if params.get('organization_id') is not None else list(params.get('organization_ids') or [])
+
+
 def list_agents(mod):
-    """The organisation's Roaming Clients that the module's selectors choose, with removal facts added."""
+    """The organisations' Roaming Clients that the module's selectors choose, with removal facts added.
+
+    Listed one organisation at a time: an agent's attributes do not name its organisation.
+    """
     params = mod.params
-    org_id = params['organization_id']
-    scope = {'organization_ids': [org_id]}
-    if params.get('network_ids'):
-        scope['network_ids'] = params['network_ids']
-    agents = [flatten(a) for a in mod.client.paginate('/v1/user_agents', params=scope)]
-    uninstalling = set()
-    if any(a.get('uninstall_queued_at') and a.get('status') not in UNINSTALLED for a in agents):
-        # Queued and picked up look alike in the attributes; the status filter tells them apart.
-        uninstalling = {str(a['id']) for a in mod.client.paginate('/v1/user_agents', params=dict(scope, status='uninstalling'))}
+    agents, uninstalling = [], set()
+    for org_id in organization_scope(params):
+        scope = {'organization_ids': [org_id]}
+        if params.get('network_ids'):
+            scope['network_ids'] = params['network_ids']
+        listed = [dict(flatten(a), organization_id=org_id) for a in mod.client.paginate('/v1/user_agents', params=scope)]
+        if any(a.get('uninstall_queued_at') and a.get('status') not in UNINSTALLED for a in listed):
+            # Queued and picked up look alike in the attributes; the status filter tells them apart.
+            uninstalling |= {str(a['id']) for a in mod.client.paginate('/v1/user_agents', params=dict(scope, status='uninstalling'))}
+        agents.extend(listed)
     ids = {str(i) for i in params.get('ids') or []}
     hostnames = folded(params.get('hostnames'))
     tags = set(params.get('tags') or [])
@@ -94,7 +107,6 @@ def list_agents(mod):
     before = parse_time(params.get('last_sync_before'))
     chosen = []
     for agent in agents:
-        agent['organization_id'] = org_id
         agent['_uninstalling'] = str(agent['id']) in uninstalling
         agent['remote_uninstall_supported'] = remote_uninstall_supported(agent, params['remote_uninstall_min_versions'])
         if ids and str(agent['id']) not in ids:

@@ -115,8 +115,8 @@ def main_logic(mod):
         if params['id'] is None:
             mod.fail('include_billing needs id: usage and invoices are per organisation.')
         now = datetime.datetime.now(datetime.timezone.utc)
-        window = {'from': (now - datetime.timedelta(days=params['usage_days'])).strftime('%Y-%m-%dT%H:%M:%SZ'),
-                  'to': now.strftime('%Y-%m-%dT%H:%M:%SZ')}
+        window = {'from': (now - datetime.timedelta(days=params['usage_days'])).strftime('%Y-%m-%d'),
+                  'to': now.strftime('%Y-%m-%d')}
         usage = mod.client.get('/v1/metrics/organization_usage/%s' % params['id'], params=window) or {}
         invoices = mod.client.get('/v1/invoices', params={'organization_id': params['id']}) or []
         if isinstance(invoices, dict):

@@ -131,7 +131,7 @@ job:
 
 import time
 
-from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import AGENT_SELECT_SPEC, list_agents, removal_state, summary
+from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import AGENT_SELECT_RULES, AGENT_SELECT_SPEC, list_agents, removal_state, summary
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import job_fields, wait_for_job
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
@@ -159,6 +159,7 @@ class Plan:
 
 def run_bulk(mod, ids, queue_uninstall):
     """One bulk delete job for ids (the body's ids override every filter); returns the finished job."""
+    # The body's ids override every filter; one organisation is named when there is just one.
     params = {'organization_id': mod.params['organization_id']}
     if queue_uninstall:
         params['queue_uninstall'] = True
@@ -305,7 +306,7 @@ def main():
         wait_uninstalled=dict(type='int', default=0),
         poll_interval=dict(type='float', default=5),
     )
-    DNSFilterModule(argument_spec=spec).run(main_logic)
+    DNSFilterModule(argument_spec=spec, **AGENT_SELECT_RULES).run(main_logic)
 
 
 if __name__ == '__main__':

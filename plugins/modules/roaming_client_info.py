@@ -63,7 +63,7 @@ counts:
   sample: {installed: 5, queued: 1, uninstalling: 0, uninstalled: 2}
 '''
 
-from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import AGENT_SELECT_SPEC, list_agents, removal_state, summary
+from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import AGENT_SELECT_RULES, AGENT_SELECT_SPEC, list_agents, removal_state, summary
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 
 
@@ -85,7 +85,7 @@ def main():
         removal_states=dict(type='list', elements='str', choices=['installed', 'queued', 'uninstalling', 'uninstalled']),
         remote_uninstall_supported=dict(type='bool'),
     )
-    DNSFilterModule(argument_spec=spec).run(main_logic)
+    DNSFilterModule(argument_spec=spec, **AGENT_SELECT_RULES).run(main_logic)
 
 
 if __name__ == '__main__':

@@ -119,3 +119,28 @@ def test_info_counts_removal_states():
     result, seam = run_module(roaming_client_info, ORG, [listing(A1, Q2, agent('a4', 'OLD-02', status='uninstalled')), listing(status='uninstalling')])
     assert result['counts'] == {'installed': 1, 'queued': 1, 'uninstalling': 0, 'uninstalled': 1}
     seam.assert_done()
+
+
+def test_many_organisations_in_one_task_with_one_bulk_job():
+    def org_listing(org, *agents, status=None):
+        query = [('organization_ids', str(org)), ('page[number]', '1'), ('page[size]', '100')]
+        if status:
+            query.append(('status', status))
+        return Call('GET', '/v1/user_agents', FakeResponse(200, {'data': list(agents)}), query=query)
+    other = agent('b1', 'FAB-WS-01')
+    queued_other = agent('b1', 'FAB-WS-01', queued='2026-11-27T10:05:00Z')
+    result, seam = run_module(roaming_client, {'organization_ids': [11, 12], 'all_agents': True, 'state': 'uninstalled', 'poll_interval': 0}, [
+        org_listing(11, A1), org_listing(12, other),
+        Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 8, 'completed': True}}),
+             query=[('queue_uninstall', 'true')], body={'ids': ['a1', 'b1']}),
+        Call('GET', '/v1/user_agent_bulk_deletes/8', FakeResponse(200, {'data': {'id': 8, 'completed': True, 'count': 2}})),
+        org_listing(11, Q1), org_listing(11, status='uninstalling'), org_listing(12, queued_other), org_listing(12, status='uninstalling'),
+    ])
+    assert result['changed'] is True
+    assert {(r['id'], r['organization_id']) for r in result['roaming_clients']} == {('a1', 11), ('b1', 12)}
+    seam.assert_done()
+
+
+def test_one_scope_is_required():
+    result, seam = run_module(roaming_client, {'state': 'uninstalled', 'all_agents': True}, [])
+    assert result['failed'] and 'organization_id' in result['msg'] and seam.made == []

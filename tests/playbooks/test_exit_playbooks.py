@@ -1,0 +1,156 @@
+"""The exit playbooks end to end against the simulator's demo MSP: order, truth, safety, secrets, resumption.
+
+Device plays have no hosts here (the device roles have their own suites over WinRM and SSH); the demo command
+(scripts/demo.sh) runs the customer exit with the simulated Windows and macOS hosts as well.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = {'clock_start': None, 'checkin_interval_seconds': 3, 'uninstall_seconds': 1, 'job_delay_seconds': 1}
+AUTOMATION_KEY = 'sim-automation-key-0000000000000001'  # fake, simulator only
+CUSTOMER = {'dnsfilter_checkin_interval_seconds': 4, 'dnsfilter_uninstall_wait_seconds': 8}
+
+
+def playbook(sandbox, tmp_path, name, extra=None, verbosity=0, key=AUTOMATION_KEY, options=()):
+    env = dict(os.environ, DNSFILTER_API_URL=sandbox.api_url, DNSFILTER_CA_PATH=sandbox.ca_file, DNSFILTER_API_KEY=key,
+               ANSIBLE_COLLECTIONS_PATH=str(ROOT / 'build' / 'collections'), ANSIBLE_NOCOLOR='1')
+    variables = dict({'dnsfilter_evidence_root': str(tmp_path / 'evidence')}, **(extra or {}))
+    command = [str(Path(sys.executable).parent / 'ansible-playbook'), str(ROOT / 'playbooks' / name),
+               '-i', str(ROOT / 'inventories' / 'demo'), '-e', json.dumps(variables)] + (['-' + 'v' * verbosity] if verbosity else [])
+    command += list(options)
+    (tmp_path / 'evidence').mkdir(exist_ok=True)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def bundles(tmp_path, ticket='DEMO-20261127'):
+    return sorted(p for p in (tmp_path / 'evidence').glob(ticket + '-*') if p.is_dir())
+
+
+def successful_writes(sandbox):
+    return sum(count for endpoint, statuses in sandbox.requests()['by_endpoint'].items() if not endpoint.startswith('GET ')
+               for status, count in statuses.items() if status.startswith('2'))
+
+
+def verify(bundle):
+    return subprocess.run([sys.executable, str(bundle / 'VERIFY.py'), str(bundle)], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_customer_exit_end_to_end_then_again(sandbox, tmp_path):
+    first = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER, verbosity=3)
+    assert first.returncode == 0, first.stdout[-3000:]
+    [bundle] = bundles(tmp_path)
+    report = (bundle / 'report.md').read_text()
+    for removed in ('FRONTDESK-01', 'DESK-07', 'BACKOFFICE-02', 'RECEPTION-MAC', 'LOANER-03'):
+        assert '| %s (' % removed in report and removed in report.split('## Remove Roaming Clients')[1]
+    # The offline Mac and the agent too old for remote uninstall keep their records and are listed as outstanding.
+    outstanding = report.split('## Outstanding')[1].split('## Remove Roaming Clients')[0]
+    assert 'DR-PARK-MBP' in outstanding and 'XRAY-WS01' in outstanding
+    agents = {a['hostname']: a for a in json.loads((bundle / 'after' / 'roaming_clients.json').read_text())['roaming_clients']}
+    assert sorted(agents) == ['DR-PARK-MBP', 'XRAY-WS01']
+    assert 'Dashboard memberships removed: 3' in report and 'Scheduled reports stopped: 1' in report
+    assert verify(bundle).returncode == 0
+    # No secret anywhere: not in the -vvv output, not in any evidence file.
+    assert AUTOMATION_KEY not in first.stdout + first.stderr
+    for path in bundle.rglob('*'):
+        if path.is_file():
+            text = path.read_bytes()
+            assert AUTOMATION_KEY.encode() not in text and b'sim-site-contoso' not in text and b'482916' not in text, path
+
+    sandbox.reset_counters()
+    second = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER)
+    assert second.returncode == 0, second.stdout[-3000:]
+    assert successful_writes(sandbox) == 0
+    assert bundles(tmp_path) == [bundle], 'a re-run with outstanding items resumes the same bundle'
+    assert verify(bundle).returncode == 0
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+@pytest.mark.parametrize('bad, words', [
+    ({'dnsfilter_organization_name': 'Fabrikam Legal'}, "named 'Contoso Dental', not 'Fabrikam Legal'"),
+    ({'dnsfilter_organization_id': 810001, 'dnsfilter_organization_name': 'Northwind MSP'}, 'the MSP itself'),
+    ({'dnsfilter_ticket': ''}, 'dnsfilter_ticket'),
+    ({'dnsfilter_effective_date': '2026-13-01'}, 'dnsfilter_effective_date'),
+])
+def test_bad_input_fails_before_any_write(sandbox, tmp_path, bad, words):
+    sandbox.reset_counters()
+    run = playbook(sandbox, tmp_path, 'customer_exit.yml', dict(CUSTOMER, **bad))
+    assert run.returncode != 0
+    assert words in run.stdout
+    assert sandbox.requests()['writes'] == 0
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_a_read_only_or_revoked_key_fails_before_any_write(sandbox, tmp_path):
+    sandbox.reset_counters()
+    revoked = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER, key='sim-revoked-ellen-key-0000000000000001')
+    assert revoked.returncode != 0 and 'invalid, expired or revoked' in revoked.stdout
+    readonly = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER, key='sim-readonly-dana-key-0000000000000001')
+    assert readonly.returncode != 0 and 'read-only role' in readonly.stdout
+    assert sandbox.requests()['writes'] == 0
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_check_mode_writes_the_plan_and_changes_nothing(sandbox, tmp_path):
+    sandbox.reset_counters()
+    run = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER, options=['--check'])
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert sandbox.requests()['writes'] == 0
+    [plan] = [p for p in (tmp_path / 'evidence').glob('DEMO-20261127-plan-*') if p.is_dir()]
+    report = (plan / 'report.md').read_text()
+    assert 'PLAN (check mode' in report
+    # The plan names what a real run would do: every capable agent queued, the customer's users removed.
+    for agent in ('FRONTDESK-01', 'DESK-07', 'BACKOFFICE-02', 'RECEPTION-MAC'):
+        assert '| %s (' % agent in report
+    assert 'Dashboard memberships removed: 3' in report
+    assert verify(plan).returncode == 0
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_an_interrupted_exit_finishes_on_the_next_run(sandbox, tmp_path):
+    # Deleting records fails (the API is down for it) after the evidence and the uninstalls are done.
+    sandbox.faults({'kind': 'error', 'method': 'POST', 'path': '/v1/user_agent_bulk_deletes', 'status': 503, 'count': 100})
+    sandbox.faults({'kind': 'error', 'method': 'DELETE', 'path': '/v1/user_agents/*', 'status': 503, 'count': 100})
+    broken = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER)
+    assert broken.returncode != 0
+    [bundle] = bundles(tmp_path)
+    assert Path(str(bundle) + '.open').exists() and (bundle / 'before' / 'COMPLETE').exists()
+    before = (bundle / 'before' / 'roaming_clients.json').read_text()
+    sandbox.clear_faults()
+    finished = playbook(sandbox, tmp_path, 'customer_exit.yml', CUSTOMER)
+    assert finished.returncode == 0, finished.stdout[-3000:]
+    assert bundles(tmp_path) == [bundle]
+    assert (bundle / 'before' / 'roaming_clients.json').read_text() == before, 'the before snapshot is kept'
+    report = (bundle / 'report.md').read_text()
+    assert '| FRONTDESK-01 (windows 3.3.6) | deleted | deleted |' in report
+    assert verify(bundle).returncode == 0
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_technician_leaver_removes_every_membership_and_keeps_the_protected(sandbox, tmp_path):
+    extra = {'dnsfilter_ticket': 'T-1001', 'dnsfilter_technician_email': 'bob.tanaka@northwind-msp.example', 'dnsfilter_fail_on_outstanding': True,
+             'dnsfilter_technician_key_tokens': ['sim-tech-bob-key-0000000000000001']}
+    alive = playbook(sandbox, tmp_path, 'technician_leaver.yml', dict(extra, dnsfilter_api_keys_attestation=''), verbosity=3)
+    assert alive.returncode != 0 and 'sim-tech-bob-key-0000000000000001' not in alive.stdout + alive.stderr
+    state = sandbox.state()
+    bob = next(u for u in state['users'] if u['ref'] == 'bob')
+    assert bob['memberships'], 'a key that still works keeps the seat'
+    done = playbook(sandbox, tmp_path, 'technician_leaver.yml',
+                    dict(extra, dnsfilter_technician_key_tokens=[], dnsfilter_api_keys_attestation='T-1001: Bob revoked his keys'))
+    state = sandbox.state()
+    users = {u['ref']: u for u in state['users']}
+    assert users['bob']['memberships'] == [] or users['bob']['memberships'] == {}
+    for kept in ('automation', 'grace', 'breakglass'):
+        assert users[kept]['memberships'], kept
+    # The SSO group review stays outstanding: the run says so and the report names the groups.
+    assert done.returncode != 0 and 'SSO groups' in done.stdout
+    [bundle] = bundles(tmp_path, 'T-1001')
+    assert 'DNSFilter-Technicians' in (bundle / 'report.md').read_text()
