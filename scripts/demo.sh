@@ -12,7 +12,8 @@ export PYTHONPATH="$root/tests/sandbox${PYTHONPATH:+:$PYTHONPATH}"
 export ANSIBLE_COLLECTIONS_PATH="$root/build/collections"
 
 state="$root/.sandbox/demo"
-rm -rf "$state"
+# Each demo is a fresh sandbox, so it starts a fresh evidence bundle too.
+rm -rf "$state" "$root"/evidence/DEMO-*
 mkdir -p "$state"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
