@@ -154,3 +154,48 @@ def test_technician_leaver_removes_every_membership_and_keeps_the_protected(sand
     assert done.returncode != 0 and 'SSO groups' in done.stdout
     [bundle] = bundles(tmp_path, 'T-1001')
     assert 'DNSFilter-Technicians' in (bundle / 'report.md').read_text()
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_customer_user_leaver_removes_every_record_of_the_person(sandbox, tmp_path):
+    # jdoe has left: someone else signs in on the devices jdoe used (else the next check-in brings jdoe back).
+    for device in ('contoso-frontdesk-01', 'contoso-desk-07'):
+        sandbox.set_device(device, current_user={'login': 'CONTOSO\\locum', 'name': 'locum'})
+    run = playbook(sandbox, tmp_path, 'customer_user_leaver.yml', {'dnsfilter_ticket': 'T-2001', 'dnsfilter_user_accounts': ['jdoe']})
+    assert run.returncode == 0, run.stdout[-3000:]
+    logins = [u['user_login'] for u in sandbox.state()['agent_local_users'] if u['org_id'] == 810101]
+    assert not [login for login in logins if login.lower().endswith('\\jdoe')]
+    assert 'CONTOSO\\radtech' in logins
+    [bundle] = bundles(tmp_path, 'T-2001')
+    assert verify(bundle).returncode == 0
+    sandbox.reset_counters()
+    again = playbook(sandbox, tmp_path, 'customer_user_leaver.yml', {'dnsfilter_ticket': 'T-2002', 'dnsfilter_user_accounts': ['jdoe']})
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert successful_writes(sandbox) == 0
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_device_retire_refuses_a_live_agent_then_deletes_a_confirmed_gone_one(sandbox, tmp_path):
+    extra = dict(CUSTOMER, dnsfilter_ticket='T-3001', dnsfilter_devices=['XRAY-WS01'], dnsfilter_fail_on_outstanding=True)
+    # No device play reached XRAY-WS01 and it cannot uninstall remotely: its record stays and the run says so.
+    live = playbook(sandbox, tmp_path, 'device_retire.yml', extra)
+    assert live.returncode != 0 and 'XRAY-WS01' in live.stdout
+    assert any(a['hostname'] == 'XRAY-WS01' and not a.get('deleted_at') for a in sandbox.state()['user_agents'])
+    # The workstation was destroyed: take the device offline and confirm it gone.
+    sandbox.set_device('contoso-xray-01', online=False, installed=False)
+    gone = playbook(sandbox, tmp_path, 'device_retire.yml', dict(extra, dnsfilter_devices_confirmed_gone=['XRAY-WS01']))
+    assert gone.returncode == 0, gone.stdout[-3000:]
+    assert not [a for a in sandbox.state()['user_agents'] if a['hostname'] == 'XRAY-WS01' and not a.get('deleted_at')]
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_site_closure_keeps_a_site_with_outstanding_agents(sandbox, tmp_path):
+    run = playbook(sandbox, tmp_path, 'site_closure.yml',
+                   dict(CUSTOMER, dnsfilter_ticket='T-4001', dnsfilter_site_name='Contoso Dental - Westside Clinic', dnsfilter_fail_on_outstanding=True))
+    # BACKOFFICE-02 and RECEPTION-MAC uninstall remotely; XRAY-WS01 cannot, so its record and the site stay,
+    # while the site's key is revoked so nothing new deploys there.
+    assert run.returncode != 0 and 'Westside' in run.stdout
+    sites = {n['name']: n for n in sandbox.state()['networks']}
+    west = sites['Contoso Dental - Westside Clinic']
+    assert not west.get('deleted_at') and not west.get('secret_key')
+    assert not sites['Contoso Dental - Main Clinic'].get('deleted_at') and sites['Contoso Dental - Main Clinic'].get('secret_key')
