@@ -149,6 +149,43 @@ def _scalar(value):
     return str(value)
 
 
+class RetryBudget:
+    """One call's time: backoff with full jitter, Retry-After waits for 429, and never past the deadline.
+
+    Shared by the DNSFilter client and the PSA transport, which differ only in what they may repeat.
+    """
+
+    def __init__(self, deadline, sleep, clock, rng, base, cap):
+        self.deadline = deadline
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng
+        self._base = base
+        self._cap = cap
+        self.started = clock()
+        self.attempt = 0
+
+    def remaining(self):
+        return self.deadline - (self._clock() - self.started)
+
+    def backoff(self):
+        return self._rng.uniform(0, min(self._cap, self._base * (2 ** self.attempt)))
+
+    def after_429(self, headers):
+        """How long a 429 asks us to wait (its Retry-After, else backoff), with a little jitter on top."""
+        retry_after = parse_retry_after(headers.get('Retry-After'))
+        wait = retry_after if retry_after is not None else self.backoff()
+        # Jitter, so parallel forks do not return in lock-step.
+        return wait + self._rng.uniform(0, min(1.0, wait * 0.1 + 0.05))
+
+    def wait(self, seconds):
+        """Sleep and return True if the wait fits in the deadline; else return False at once."""
+        if self._clock() - self.started + seconds < self.deadline:
+            self._sleep(seconds)
+            return True
+        return False
+
+
 class DNSFilterClient:
     """A DNSFilter API session with retries, a per-call deadline and pagination."""
 
@@ -204,8 +241,8 @@ class DNSFilterClient:
             return path
         return urljoin(self.api_url, path.lstrip('/'))
 
-    def _backoff(self, attempt):
-        return self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * (2 ** attempt)))
+    def budget(self):
+        return RetryBudget(self.deadline, self._sleep, self._clock, self._rng, self._backoff_base, self._backoff_cap)
 
     def request(self, method, path, params=None, json_body=None, expected=(200, 201, 202, 204), missing_ok=False):
         """One API call with retries. Returns a Response; raises DNSFilterError.
@@ -217,15 +254,13 @@ class DNSFilterClient:
         url = self.url(path)
         display_path = urlsplit(url).path
         query = flatten_params(params)
-        started = self._clock()
-        attempt = 0
+        budget = self.budget()
         while True:
-            attempt += 1
-            remaining = self.deadline - (self._clock() - started)
+            budget.attempt += 1
             try:
                 self.calls += 1
                 resp = self.session.request(method, url, params=query, json=json_body, verify=self.verify,
-                                            timeout=max(1.0, min(self.timeout, remaining)))
+                                            timeout=max(1.0, min(self.timeout, budget.remaining())))
             except requests.exceptions.RequestException as exc:
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
                     isinstance(exc, requests.exceptions.ConnectionError) and _is_connect_failure(exc))
@@ -235,13 +270,11 @@ class DNSFilterClient:
                         'certificate (validate_certs=false only for a lab).' % (self.api_url, self._redact(exc)),
                         method=method, path=display_path)
                 if method in IDEMPOTENT_METHODS or never_sent:
-                    wait = self._backoff(attempt)
-                    if self._clock() - started + wait < self.deadline:
-                        self._sleep(wait)
+                    if budget.wait(budget.backoff()):
                         continue
                     raise DNSFilterError(
                         'Could not reach the DNSFilter API at %s within the %.0f s deadline (%d attempts): %s'
-                        % (self.api_url, self.deadline, attempt, self._redact(exc)),
+                        % (self.api_url, self.deadline, budget.attempt, self._redact(exc)),
                         method=method, path=display_path, retryable=True)
                 raise DNSFilterError(
                     'The connection dropped during %s %s, after the request may have reached DNSFilter. It was not '
@@ -251,23 +284,15 @@ class DNSFilterClient:
 
             status = resp.status_code
             if status == 429:
-                retry_after = parse_retry_after(resp.headers.get('Retry-After'))
-                wait = retry_after if retry_after is not None else self._backoff(attempt)
-                # A little jitter on top, so parallel forks do not return in lock-step.
-                wait += self._rng.uniform(0, min(1.0, wait * 0.1 + 0.05))
-                if self._clock() - started + wait < self.deadline:
-                    self._sleep(wait)
+                if budget.wait(budget.after_429(resp.headers)):
                     continue
                 raise DNSFilterError(
                     'DNSFilter rate limit (HTTP 429) on %s %s: the API asked to wait %s s, beyond the %.0f s deadline '
                     '(api_deadline). The limit is per organisation; run fewer jobs against it at once or raise '
                     'api_deadline.' % (method, display_path, resp.headers.get('Retry-After', '?'), self.deadline),
                     status=429, method=method, path=display_path, retryable=True)
-            if status in RETRY_STATUSES and method in IDEMPOTENT_METHODS:
-                wait = self._backoff(attempt)
-                if self._clock() - started + wait < self.deadline:
-                    self._sleep(wait)
-                    continue
+            if status in RETRY_STATUSES and method in IDEMPOTENT_METHODS and budget.wait(budget.backoff()):
+                continue
             return self._finish(resp, method, display_path, params, expected, missing_ok)
 
     def _finish(self, resp, method, path, params, expected, missing_ok):

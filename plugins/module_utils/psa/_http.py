@@ -31,7 +31,7 @@ except ImportError as exc:  # pragma: no cover - exercised by the module's missi
     REQUESTS_IMPORT_ERROR = exc
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import (
-    IDEMPOTENT_METHODS, RETRY_STATUSES, USER_AGENT, _is_connect_failure, parse_retry_after)
+    IDEMPOTENT_METHODS, RETRY_STATUSES, USER_AGENT, RetryBudget, _is_connect_failure)
 
 
 class PsaError(Exception):
@@ -124,8 +124,8 @@ class PsaHttp:
             return path
         return '%s/%s' % (self.base_url, path.lstrip('/'))
 
-    def _backoff(self, attempt):
-        return self._rng.uniform(0, min(self._backoff_cap, self._backoff_base * (2 ** attempt)))
+    def budget(self):
+        return RetryBudget(self.deadline, self._sleep, self._clock, self._rng, self._backoff_base, self._backoff_cap)
 
     def request(self, method, path, params=None, json_body=None, data=None, files=None, headers=None,
                 expected=(200, 201, 204), missing_ok=False, idempotent=None, action=None):
@@ -138,15 +138,13 @@ class PsaHttp:
         url = self.url(path)
         shown = '%s %s' % (method, url.split('?', 1)[0].replace(self.base_url, '', 1) or '/')
         repeatable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        started = self._clock()
-        attempt = 0
+        budget = self.budget()
         while True:
-            attempt += 1
-            remaining = self.deadline - (self._clock() - started)
+            budget.attempt += 1
             try:
                 self.calls += 1
                 resp = self.session.request(method, url, params=params, json=json_body, data=data, files=files, headers=headers,
-                                            verify=self.verify, timeout=max(1.0, min(self.timeout, remaining)))
+                                            verify=self.verify, timeout=max(1.0, min(self.timeout, budget.remaining())))
             except requests.exceptions.RequestException as exc:
                 if isinstance(exc, requests.exceptions.SSLError):
                     raise PsaError('TLS verification of %s failed: %s. Set ca_path to the CA bundle that signs its certificate '
@@ -154,12 +152,10 @@ class PsaHttp:
                 never_sent = isinstance(exc, requests.exceptions.ConnectTimeout) or (
                     isinstance(exc, requests.exceptions.ConnectionError) and _is_connect_failure(exc))
                 if repeatable or never_sent:
-                    wait = self._backoff(attempt)
-                    if self._clock() - started + wait < self.deadline:
-                        self._sleep(wait)
+                    if budget.wait(budget.backoff()):
                         continue
                     raise PsaError('Could not reach %s at %s within the %.0f s deadline (%d attempts): %s'
-                                   % (self.product, self.base_url, self.deadline, attempt, self.redact(exc)), retryable=True) from None
+                                   % (self.product, self.base_url, self.deadline, budget.attempt, self.redact(exc)), retryable=True) from None
                 raise PsaError(
                     'The connection to %s dropped during %s%s, after the request may have reached it. It was not sent again, '
                     'so that nothing is posted twice; run the task again: it reads the ticket first and posts only what is '
@@ -168,19 +164,12 @@ class PsaHttp:
 
             status = resp.status_code
             if status == 429:
-                retry_after = parse_retry_after(resp.headers.get('Retry-After'))
-                wait = retry_after if retry_after is not None else self._backoff(attempt)
-                wait += self._rng.uniform(0, min(1.0, wait * 0.1 + 0.05))
-                if self._clock() - started + wait < self.deadline:
-                    self._sleep(wait)
+                if budget.wait(budget.after_429(resp.headers)):
                     continue
                 raise PsaError('%s rate limit (HTTP 429) on %s: it asked to wait %s s, beyond the %.0f s deadline (api_deadline).'
                                % (self.product, shown, resp.headers.get('Retry-After', '?'), self.deadline), status=429, retryable=True)
-            if status in RETRY_STATUSES and repeatable:
-                wait = self._backoff(attempt)
-                if self._clock() - started + wait < self.deadline:
-                    self._sleep(wait)
-                    continue
+            if status in RETRY_STATUSES and repeatable and budget.wait(budget.backoff()):
+                continue
             return self._finish(resp, shown, expected, missing_ok, repeatable, action)
 
     def _finish(self, resp, shown, expected, missing_ok, repeatable, action):
