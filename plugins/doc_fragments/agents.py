@@ -23,17 +23,31 @@ options:
     type: list
     elements: int
   ids:
-    description: Only the agents with these ids (UUIDs).
+    description: The agents with these ids (UUIDs).
     type: list
     elements: str
   hostnames:
     description:
-      - Only the agents with these hostnames, compared without regard to case.
-      - Every record with the hostname is chosen, for example the old and the new record of a reinstalled device.
+      - The agents with these hostnames, compared without regard to case (surrounding spaces aside).
+      - Each hostname must name exactly one record among the agents the filters (O(network_ids), O(tags),
+        O(agent_types), O(last_sync_before)) leave. A hostname two records share - the old and the new record of a
+        re-imaged device, or case twins - or one with a look-alike beside it, fails before any write and lists them;
+        name such records by O(ids) or O(devices).
     type: list
     elements: str
+  devices:
+    description:
+      - The agents of these devices, each named by an agent id, a hostname, or a dict with C(agent_id) or C(hostname)
+        and, to tell a re-imaged device's records apart, C(last_seen_before) (ISO 8601) and C(agent_version);
+        C(asset_id) is kept with the agent for the evidence.
+      - Each entry must name exactly one record; an ambiguous entry fails before any write and lists the candidates.
+    type: list
+    elements: raw
   network_ids:
-    description: Only the agents of these sites.
+    description:
+      - Only the agents of these sites.
+      - O(network_ids), O(tags), O(agent_types) and O(last_sync_before) filter; O(ids), O(hostnames) and O(devices) then
+        pick from what the filters leave (all of it when none is given).
     type: list
     elements: int
   tags:

@@ -13,11 +13,15 @@ enterprise_connection.
 
 from __future__ import annotations
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._identity import FOLD, Ambiguous, folded, resolve
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten, same_id
 
 # The fields of an organisation user worth returning (the list also carries auth0_sub, feature_flags, ...).
 USER_FIELDS = ('id', 'email', 'name', 'first_name', 'last_name', 'role', 'organization_permission_ids',
                'is_include_only_list', 'mfa_enabled', 'email_verified', 'last_sign_in_at')
+
+# The roles that may change SSO (KB "Configure single sign-on": Super Admin or higher).
+SSO_ROLES = ('owner', 'super_administrator')
 
 # Where a result of msp.dnsfilter.api_key carries its proof (see api_key's RETURN).
 PROOF_KEY = 'api_keys_proof'
@@ -34,7 +38,35 @@ SCOPE_EXCLUSIVE = [('organization_id', 'organization_ids')]
 
 
 def norm_email(value):
-    return (value or '').strip().casefold()
+    return folded(value)
+
+
+def resolve_emails(mod, members, emails):
+    """{typed e-mail: user id} for the e-mails that name a user; each must name exactly one user.
+
+    members: {org id: [users]} as org_users() reads them. E-mails compare without regard to case, but two user ids
+    whose e-mails differ only in case (or look alike) are two people: such an e-mail is refused, before any write,
+    with every candidate and where each is a member.
+    """
+    where = {}
+    people = {}
+    for org_id, users in members.items():
+        for user in users:
+            people.setdefault(str(user['id']), user)
+            where.setdefault(str(user['id']), []).append(str(org_id))
+    found = {}
+    for email in emails or []:
+        try:
+            user = resolve(email, list(people.values()), key=lambda u: u.get('email'), what='e-mail', mode=FOLD,
+                           ident=lambda u: str(u['id']),
+                           describe=lambda u: '%s (user id %s, member of %s)' % (u.get('email'), u['id'], ', '.join(where[str(u['id'])])))
+        except Ambiguous as exc:
+            mod.fail('%s Name the user by user_id instead. Nothing was changed.' % exc,
+                     candidates=[{'id': str(u['id']), 'email': u.get('email'), 'organizations': where[str(u['id'])]}
+                                 for u in exc.candidates])
+        if user is not None:
+            found[email] = str(user['id'])
+    return found
 
 
 def _items(body, key):

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._identity import FOLD, Ambiguous, clean, folded, resolve
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten
-from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import folded, parse_time
+from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import parse_time
 
 UNINSTALLED = frozenset(('uninstalled', 'uninstalled_from_client'))
 UNSUPPORTED_CODE = 'remote_uninstall_unsupported'
@@ -36,6 +37,7 @@ AGENT_SELECT_SPEC = dict(
     organization_ids=dict(type='list', elements='int'),
     ids=dict(type='list', elements='str'),
     hostnames=dict(type='list', elements='str'),
+    devices=dict(type='list', elements='raw'),
     network_ids=dict(type='list', elements='int'),
     tags=dict(type='list', elements='str'),
     agent_types=dict(type='list', elements='str'),
@@ -44,7 +46,7 @@ AGENT_SELECT_SPEC = dict(
 )
 
 SUMMARY_KEYS = ('id', 'organization_id', 'hostname', 'friendly_name', 'agent_type', 'agent_version', 'status', 'agent_state', 'last_sync',
-                'network_id', 'network_name', 'uninstall_queued_at', 'uninstalled_at', 'status_code', 'status_message')
+                'network_id', 'network_name', 'uninstall_queued_at', 'uninstalled_at', 'status_code', 'status_message', 'asset_id')
 
 
 def version_tuple(version):
@@ -100,19 +102,37 @@ def list_agents(mod):
             # Queued and picked up look alike in the attributes; the status filter tells them apart.
             uninstalling |= {str(a['id']) for a in mod.client.paginate('/v1/user_agents', params=dict(scope, status='uninstalling'))}
         agents.extend(listed)
-    ids = {str(i) for i in params.get('ids') or []}
-    hostnames = folded(params.get('hostnames'))
-    tags = set(params.get('tags') or [])
-    types = set(params.get('agent_types') or [])
-    before = parse_time(params.get('last_sync_before'))
-    chosen = []
     for agent in agents:
         agent['_uninstalling'] = str(agent['id']) in uninstalling
         agent['remote_uninstall_supported'] = remote_uninstall_supported(agent, params['remote_uninstall_min_versions'])
-        if ids and str(agent['id']) not in ids:
-            continue
-        if hostnames and (agent.get('hostname') or '').casefold() not in hostnames:
-            continue
+    return choose_agents(mod, agents, params), agents
+
+
+def choose_agents(mod, agents, params):
+    """The agents the selectors choose: the filters (sites, tags, types, last check-in) make the pool; the names (ids,
+    hostnames, devices) pick from it, each exactly; with no names, the whole pool."""
+    pool = filtered(agents, params)
+    if not (params.get('ids') or params.get('hostnames') or params.get('devices')):
+        return pool
+    chosen = {}
+    for ident in params.get('ids') or []:
+        match = [a for a in pool if str(a['id']).casefold() == clean(ident).casefold()]
+        if not match:
+            mod.warnings.append('No Roaming Client of the organisation(s) chosen has the id %r.' % clean(ident))
+        for agent in match:
+            chosen[str(agent['id'])] = agent
+    for agent in select_by_name(mod, pool, params) + resolve_devices(mod, pool, params.get('devices'), what='devices'):
+        chosen[str(agent['id'])] = agent
+    return [a for a in pool if str(a['id']) in chosen]
+
+
+def filtered(agents, params):
+    """The agents the filters keep (tags, types, last check-in; the site filter is the API's)."""
+    tags = set(params.get('tags') or [])
+    types = set(params.get('agent_types') or [])
+    before = parse_time(params.get('last_sync_before'))
+    kept = []
+    for agent in agents:
         if tags and not tags & set(agent.get('tags') or []):
             continue
         if types and agent.get('agent_type') not in types:
@@ -120,5 +140,104 @@ def list_agents(mod):
         synced = parse_time(agent.get('last_sync'))
         if before is not None and synced is not None and synced >= before:
             continue
+        kept.append(agent)
+    return kept
+
+
+def describe(agent):
+    """An agent as a refusal lists it: enough to tell a re-imaged device's two records apart."""
+    return '%s (agent id %s, %s %s, %s, last seen %s%s)' % (
+        agent.get('hostname'), agent.get('id'), agent.get('agent_type'), agent.get('agent_version'), removal_state(agent),
+        agent.get('last_sync') or 'never', ', organisation %s' % agent['organization_id'] if agent.get('organization_id') else '')
+
+
+def _refuse(mod, exc, option):
+    mod.fail('%s Name the agent by id instead (%s), or narrow the choice with last_sync_before or agent_version. '
+             'Nothing was changed.' % (exc, option),
+             candidates=[summary(a) for a in exc.candidates])
+
+
+def select_by_name(mod, agents, params):
+    """The one agent each hostname selects among the filtered agents; a hostname of two records is refused."""
+    chosen = []
+    for hostname in params.get('hostnames') or []:
+        try:
+            agent = resolve(hostname, agents, key=lambda a: a.get('hostname'), what='hostname', mode=FOLD,
+                            describe=describe, ident=lambda a: str(a['id']))
+        except Ambiguous as exc:
+            _refuse(mod, exc, 'ids')
+        if agent is None:
+            mod.warnings.append('No Roaming Client of the organisation(s) chosen has the hostname %r.' % clean(hostname))
+            continue
         chosen.append(agent)
-    return chosen, agents
+    return chosen
+
+
+UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
+DEVICE_KEYS = ('agent_id', 'hostname', 'last_seen_before', 'agent_version', 'asset_id')
+
+
+def device_entry(entry):
+    """A device as a person names it: an agent id, a hostname, or a dict of agent_id or hostname and narrowing facts."""
+    if isinstance(entry, dict):
+        unknown = sorted(set(entry) - set(DEVICE_KEYS))
+        if unknown:
+            raise ValueError('unknown key(s) %s (known: %s)' % (', '.join(unknown), ', '.join(DEVICE_KEYS)))
+        if not (entry.get('agent_id') or entry.get('hostname')):
+            raise ValueError('give agent_id or hostname')
+        return dict((k, entry.get(k)) for k in DEVICE_KEYS)
+    text = clean(entry)
+    if not text:
+        raise ValueError('empty')
+    if UUID.match(text):
+        return dict.fromkeys(DEVICE_KEYS, None) | {'agent_id': text}
+    return dict.fromkeys(DEVICE_KEYS, None) | {'hostname': text}
+
+
+def resolve_devices(mod, agents, entries, what):
+    """The agent each device entry names, exactly one each; an ambiguous or malformed entry fails, none found warns.
+
+    An agent id selects its record. A hostname selects the one record with it, among the records the entry's
+    last_seen_before and agent_version leave; two records of one hostname (a re-imaged device) are refused.
+    """
+    chosen = []
+    for index, raw in enumerate(entries or []):
+        try:
+            entry = device_entry(raw)
+        except ValueError as exc:
+            mod.fail('%s[%d] is not a device (an agent id, a hostname, or a dict with agent_id or hostname): %s. '
+                     'Nothing was changed.' % (what, index, exc))
+        if entry['agent_id']:
+            match = [a for a in agents if str(a['id']).casefold() == entry['agent_id'].casefold()]
+            if match and entry['hostname'] and folded(match[0].get('hostname')) != folded(entry['hostname']):
+                mod.fail('%s[%d]: agent %s is %s, not %r. Nothing was changed.'
+                         % (what, index, entry['agent_id'], describe(match[0]), entry['hostname']))
+            agent = match[0] if match else None
+        else:
+            pool = narrowed(agents, entry)
+            try:
+                agent = resolve(entry['hostname'], pool, key=lambda a: a.get('hostname'), what='hostname', mode=FOLD,
+                                describe=describe, ident=lambda a: str(a['id']))
+            except Ambiguous as exc:
+                _refuse(mod, exc, '%s[%d].agent_id' % (what, index))
+        if agent is None:
+            mod.warnings.append('%s[%d] (%s) matches no Roaming Client of the organisation(s) chosen.'
+                                % (what, index, entry['agent_id'] or entry['hostname']))
+            continue
+        if entry['asset_id']:
+            agent['asset_id'] = entry['asset_id']
+        chosen.append(agent)
+    return chosen
+
+
+def narrowed(agents, entry):
+    before = parse_time(entry.get('last_seen_before'))
+    kept = []
+    for agent in agents:
+        synced = parse_time(agent.get('last_sync'))
+        if before is not None and synced is not None and synced >= before:
+            continue
+        if entry.get('agent_version') and str(agent.get('agent_version')) != str(entry['agent_version']).strip():
+            continue
+        kept.append(agent)
+    return kept

@@ -18,6 +18,7 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._identity import clean, how_they_differ
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import (
     API_ARGUMENT_SPEC, DNSFilterClient, DNSFilterError, HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
 
@@ -105,13 +106,21 @@ class DNSFilterModule:
         """Every organisation the key's user can see (an MSP user sees its sub-organisations)."""
         return [flatten(o) for o in self.client.paginate('/v1/organizations', params=params)]
 
-    def organization(self, org_id, name=None):
-        """One organisation by id; with name, the name must match (a guard against a wrong id)."""
-        body = self.client.get('/v1/organizations/%s' % org_id, missing_ok=True)
+    def organization(self, org_id, name=None, body=None):
+        """One organisation by id; with name, the name must match exactly (a guard against a wrong id).
+
+        Exactly: Unicode NFC, surrounding whitespace ignored, letter case significant; a case twin or a look-alike is
+        refused, and the message says how the two names differ. body: the organisation's GET answer, when read already.
+        """
+        if body is None:
+            body = self.client.get('/v1/organizations/%s' % org_id, missing_ok=True)
         if not body or not body.get('data'):
             self.fail('Organisation %s was not found, or the API key cannot see it.' % org_id)
         org = flatten(body['data'])
-        if name is not None and org.get('name', '').strip().casefold() != name.strip().casefold():
-            self.fail('Organisation %s is named %r, not %r: refusing to act on it. Check the id and the name.'
-                      % (org_id, org.get('name'), name))
+        if name is not None and clean(org.get('name')) != clean(name):
+            differ = how_they_differ(name, org.get('name'))
+            self.fail('Organisation %s is named %r, not %r%s: refusing to act on it. The name must match exactly, '
+                      'letter case included; check the id and the name. Nothing was changed.'
+                      % (org_id, clean(org.get('name')), clean(name), '' if differ == 'they are different names' else ' (%s)' % differ),
+                      organization={'id': str(org.get('id') or org_id), 'name': org.get('name')})
         return org

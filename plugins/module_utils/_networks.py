@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten
+from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import choose
 
 SITE_FILTER_SPEC = dict(
     organization_id=dict(type='int', required=True),
@@ -27,35 +28,19 @@ def site(resource, org_id):
     return flat
 
 
-def list_sites(mod, missing_ok=False):
-    """The organisation's networks that match O(ids) and O(names).
+def read_sites(mod):
+    """Every network (site) of the module's organisation."""
+    org_id = mod.params['organization_id']
+    return [site(n, org_id) for n in mod.client.paginate('/v1/networks/msp', params={'organization_id': org_id})]
+
+
+def list_sites(mod, missing_ok=False, sites=None):
+    """The organisation's networks that match O(ids) and O(names) (exact names, _selection.choose); all without either.
 
     An unknown id or name fails, unless missing_ok (state=absent: already gone is done; a warning names it).
+    sites: the networks when read already.
     """
     params = mod.params
-    org_id = params['organization_id']
-    sites = [site(n, org_id) for n in mod.client.paginate('/v1/networks/msp', params={'organization_id': org_id})]
-    ids, names = params.get('ids'), params.get('names')
-    if not ids and not names:
-        return sites
-    chosen = []
-    for ident in ids or []:
-        match = [s for s in sites if str(s['id']) == str(ident)]
-        if not match and missing_ok:
-            mod.warnings.append('Network %s is not (or no longer) a site of organisation %s.' % (ident, org_id))
-        elif not match:
-            mod.fail('Network %s is not a site of organisation %s.' % (ident, org_id))
-        chosen.extend(match)
-    for name in names or []:
-        match = [s for s in sites if (s.get('name') or '').strip().casefold() == name.strip().casefold()]
-        if not match and missing_ok:
-            mod.warnings.append('No site of organisation %s is (or is still) named %r.' % (org_id, name))
-        elif not match:
-            mod.fail('No site of organisation %s is named %r.' % (org_id, name))
-        elif len(match) > 1:
-            mod.fail('%d sites of organisation %s are named %r; give the id.' % (len(match), org_id, name))
-        chosen.extend(match)
-    unique = {}
-    for s in chosen:
-        unique[str(s['id'])] = s
-    return list(unique.values())
+    sites = read_sites(mod) if sites is None else sites
+    return choose(mod, sites, params.get('ids'), params.get('names'), what='site',
+                  where='of organisation %s' % params['organization_id'], missing_ok=missing_ok)

@@ -15,6 +15,7 @@ that depend on who asks (C(can_edit)) rather than on the object are left out.
 from __future__ import annotations
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten
+from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import choose
 
 # The API's names for the two domain lists.
 LIST_ATTRIBUTES = {'allow': 'whitelist_domains', 'block': 'blacklist_domains'}
@@ -109,26 +110,9 @@ def list_block_pages(mod, org_id):
     return by_id([block_page_view(p) for p in mod.client.paginate('/v1/block_pages', params={'organization_id': org_id})])
 
 
-def select(mod, items, org_id, ids=None, names=None, what='policy', plural='policies', id_option='ids', hint=''):
-    """The items chosen by id and by name, sorted by id; with neither, all of them.
+def select(mod, items, org_id, ids=None, names=None, what='policy', id_option='ids', hint=''):
+    """The items chosen by id and by exact name, sorted by id; with neither, all of them (_selection.choose).
 
-    An unknown id or name fails; a name shared by several items fails and lists their ids.
+    An unknown id or name fails; a name shared by several items, or with a look-alike, fails and lists their ids.
     """
-    if not ids and not names:
-        return list(items)
-    chosen = {}
-    for ident in ids or []:
-        match = [i for i in items if str(i.get('id')) == str(ident)]
-        if not match:
-            mod.fail('%s %s is not a %s of organisation %s, or the API key cannot see it.%s'
-                     % (what.capitalize(), ident, what, org_id, hint))
-        chosen[str(ident)] = match[0]
-    for name in names or []:
-        match = [i for i in items if (i.get('name') or '').strip().casefold() == name.strip().casefold()]
-        if not match:
-            mod.fail('No %s of organisation %s is named %r.%s' % (what, org_id, name, hint))
-        if len(match) > 1:
-            mod.fail('%d %s of organisation %s are named %r (ids %s); give the id in %s instead.'
-                     % (len(match), plural, org_id, name, ', '.join(str(i['id']) for i in match), id_option))
-        chosen[str(match[0]['id'])] = match[0]
-    return by_id(chosen.values())
+    return by_id(choose(mod, items, ids, names, what=what, where='of organisation %s' % org_id, id_option=id_option, hint=hint))

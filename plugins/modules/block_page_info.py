@@ -27,7 +27,7 @@ options:
     type: list
     elements: int
   names:
-    description: Only these block pages, by name (each must match exactly one page; compared without regard to case).
+    description: Only these block pages, by name (each must match exactly one page (surrounding spaces aside, letter case significant), and a case twin or a look-alike is refused).
     type: list
     elements: str
 author:
@@ -99,7 +99,7 @@ def main_logic(mod):
     params = mod.params
     org_id = params['organization_id']
     pages = list_block_pages(mod, org_id)
-    mod.exit(block_pages=select(mod, pages, org_id, params['ids'], params['names'], what='block page', plural='block pages'))
+    mod.exit(block_pages=select(mod, pages, org_id, params['ids'], params['names'], what='block page'))
 
 
 def main():

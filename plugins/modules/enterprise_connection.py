@@ -32,12 +32,13 @@ options:
     description:
       - A guard; the task fails, before any change, unless O(organization_id) has this name.
     type: str
-  id:
+  ids:
     description:
       - The connections to remove (see M(msp.dnsfilter.enterprise_connection_info)).
-      - One of O(id) and O(all=true) is required.
+      - One of O(ids) and O(all=true) is required.
     type: list
     elements: int
+    aliases: [id]
   all:
     description:
       - Remove every connection of the organisation.
@@ -46,14 +47,19 @@ options:
   state:
     description:
       - Only V(absent) is supported; connections are created in the dashboard.
+      - Required, so that a task never deletes because an option was left out.
     type: str
     choices: [absent]
-    default: absent
+    required: true
 author:
   - msp.dnsfilter maintainers (@msp-dnsfilter)
 seealso:
   - module: msp.dnsfilter.enterprise_connection_info
 notes:
+  - Only a Super Admin or the Owner may remove SSO. The module reads the API key's user's role in the organisation
+    first; with a lesser role, in check mode and for real alike, it plans and reports each connection in
+    RV(outstanding) instead of trying, and changes nothing. Should DNSFilter still refuse with HTTP 403, the connection
+    is reported outstanding as well.
   - DNSFilter answers HTTP 422 ("Unable to delete connection") when it refuses a deletion; the task then fails with
     DNSFilter's reason.
 '''
@@ -69,7 +75,8 @@ EXAMPLES = r'''
 - name: Remove one connection by id
   msp.dnsfilter.enterprise_connection:
     organization_id: 4000101
-    id: [4401]
+    ids: [4401]
+    state: absent
 '''
 
 RETURN = r'''
@@ -87,6 +94,20 @@ enterprise_connections:
       role_map:
         - {group: DNSFilter-Admins, role: administrator}
       role_default: read_only
+outstanding:
+  description: The connections the module may not remove with this key, each with a C(reason) and what to do.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: "4401"
+      display_name: Contoso SSO
+      reason: Only a Super Admin or the Owner may remove SSO; the API key's user is administrator in organisation 4000101.
+caller_role:
+  description: The API key's user's role in the organisation, as DNSFilter reports it (V(null) when it does not).
+  returned: always
+  type: str
+  sample: administrator
 not_found:
   description: The ids given that are not connections of the organisation (already removed, or another organisation's).
   returned: always
@@ -95,55 +116,63 @@ not_found:
   sample: ["4402"]
 '''
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._access import SSO_ROLES, enterprise_connections
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._access import enterprise_connections, write_failed
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import OUTSTANDING, REMOVE, Outstanding, Removal, check_selection
 
 PASSWORD_USERS_WARNING = (
     'Deleting SSO does not restore the email/password users that enabling SSO deactivated: an Owner or Super Admin of '
     'organisation %s must invite them again, and people who signed in through SSO can no longer sign in.')
 
 
+def decide(role, org_id):
+    """Whether the key's user may remove SSO here: only a Super Admin or the Owner may (KB "Configure single sign-on").
+
+    The organisation's `role` is the caller's role there. Without it the module tries, and a refusal is outstanding.
+    """
+    def decision(conn):  # pylint: disable=unused-argument
+        if role is None or role in SSO_ROLES:
+            return REMOVE, None
+        return OUTSTANDING, ('Only a Super Admin or the Owner may remove SSO; the API key\'s user is %s in organisation %s. '
+                             'Remove it in the dashboard as a Super Admin, or run again with such a key.' % (role, org_id))
+    return decision
+
+
 def main_logic(mod):
     params = mod.params
-    if not params['all'] and not params['id']:
-        mod.fail('Say which connections: id, or all=true.')
-    if params['all'] and params['id']:
-        mod.fail('all=true removes every connection; it is mutually exclusive with id.')
     org_id = params['organization_id']
-    if params['organization_name'] is not None:
-        mod.organization(org_id, name=params['organization_name'])
-    current = enterprise_connections(mod.client, org_id)
-    if params['all']:
-        doomed, not_found = current, []
-    else:
-        wanted = [str(i) for i in params['id']]
-        doomed = [c for c in current if c['id'] in wanted]
-        not_found = [i for i in dict.fromkeys(wanted) if not any(c['id'] == i for c in current)]
+    check_selection(mod, 'connection', params['ids'], None, params['all'], options='ids')
+    org = mod.organization(org_id, name=params['organization_name'])
+    removal = Removal(mod, 'enterprise connection', enterprise_connections(mod.client, org_id))
+    removal.select(ids=params['ids'], everything=params['all'], where='of organisation %s' % org_id, options='ids')
+    removal.plan(decide(org.get('role'), org_id))
 
-    done = []
-    for conn in doomed:
+    def delete(conn):
         try:
             mod.write('DELETE', '/v1/enterprise_connections/%s' % conn['id'], missing_ok=True)
         except DNSFilterError as exc:
-            write_failed(mod, exc, done)
-            mod.fail('%s Connections removed before it: %d of %d (see removed).' % (exc.message, len(done), len(doomed)),
-                     status=exc.status, removed=done)
-        done.append(conn)
-    if doomed:
+            if exc.status != 403:
+                raise
+            # The role did not say (or said wrongly): DNSFilter's refusal is the answer, and nothing was changed.
+            raise Outstanding('%s Remove it in the dashboard as a Super Admin or the Owner.' % exc.message) from None
+
+    removal.apply(one=delete)
+    removal.verify(lambda: enterprise_connections(mod.client, org_id))
+    if removal.removed:
         mod.warnings.append(PASSWORD_USERS_WARNING % org_id)
-    remaining = [c for c in current if c not in doomed]
-    mod.exit(enterprise_connections=doomed, not_found=not_found,
-             diff={'before': {'enterprise_connections': current}, 'after': {'enterprise_connections': remaining}})
+    result = removal.result(removed_key='enterprise_connections')
+    mod.exit(not_found=[str(i) for i in params['ids'] or [] if not any(c['id'] == str(i) for c in removal.before)],
+             caller_role=org.get('role'), **result)
 
 
 def main():
     mod = DNSFilterModule(argument_spec=dict(
         organization_id=dict(type='int', required=True),
         organization_name=dict(type='str'),
-        id=dict(type='list', elements='int'),
+        ids=dict(type='list', elements='int', aliases=['id']),
         all=dict(type='bool', default=False),
-        state=dict(type='str', choices=['absent'], default='absent'),
+        state=dict(type='str', choices=['absent'], required=True),
     ))
     mod.run(main_logic)
 

@@ -26,14 +26,18 @@ options:
     type: list
     elements: int
   names:
-    description: The sites, by name (each must match exactly one site).
+    description:
+      - The sites, by name. Each must match exactly one site, exactly (surrounding spaces aside, letter case
+        significant); a case twin or a look-alike is refused and listed.
     type: list
     elements: str
   state:
-    description: Only V(absent) is supported; sites are created in the dashboard.
+    description:
+      - Only V(absent) is supported; sites are created in the dashboard.
+      - Required, so that a task never deletes because an option was left out.
     type: str
     choices: [absent]
-    default: absent
+    required: true
 notes:
   - At least one of O(ids) or O(names) is required.
 author:
@@ -57,32 +61,49 @@ deleted:
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites
+from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites, read_sites
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import Removal, check_selection
 
 GONE = frozenset(('uninstalled', 'uninstalled_from_client'))
 
 
-def main_logic(mod):
-    org_id = mod.params['organization_id']
-    sites = list_sites(mod, missing_ok=True)
-    if not sites:
-        mod.exit(deleted=[], diff={'before': {'networks': []}, 'after': {'networks': []}})
-    agents = mod.client.list('/v1/user_agents', params={'organization_ids': [org_id], 'network_ids': [int(s['id']) for s in sites]})
-    if agents:
+def summary(site):
+    return {'id': site['id'], 'name': site.get('name')}
+
+
+def no_site_with_agents(mod, org_id):
+    """A site keeps its Roaming Client records: DNSFilter refuses (409) to delete it, and its agents would be orphans."""
+    def rule(removal):
+        sites = removal.planned('remove')
+        if not sites:
+            return []
+        agents = mod.client.list('/v1/user_agents', params={'organization_ids': [org_id], 'network_ids': [int(s['id']) for s in sites]})
+        if not agents:
+            return []
         live = [a for a in agents if (a.get('attributes') or {}).get('status') not in GONE]
-        mod.fail('Refusing to delete the site(s): %d Roaming Client record(s) are still on them (%s), %d not yet uninstalled. '
-                 'Uninstall the agents (msp.dnsfilter.roaming_client state=uninstalled) and delete their records '
-                 '(state=absent) first; DNSFilter would answer HTTP 409.'
-                 % (len(agents), ', '.join(sorted((a.get('attributes') or {}).get('hostname') or a['id'] for a in agents)), len(live)))
-    for s in sites:
-        mod.write('DELETE', '/v1/networks/%s' % s['id'], missing_ok=True)
-    summary = [{'id': s['id'], 'name': s.get('name')} for s in sites]
-    mod.exit(deleted=summary, diff={'before': {'networks': summary}, 'after': {'networks': []}})
+        return ['%d Roaming Client record(s) are still on the site(s) (%s), %d not yet uninstalled. Uninstall the agents '
+                '(msp.dnsfilter.roaming_client state=uninstalled) and delete their records (state=absent) first; '
+                'DNSFilter would answer HTTP 409'
+                % (len(agents), ', '.join(sorted((a.get('attributes') or {}).get('hostname') or a['id'] for a in agents)), len(live))]
+    return rule
+
+
+def main_logic(mod):
+    params = mod.params
+    org_id = params['organization_id']
+    check_selection(mod, 'site', params['ids'], params['names'], options='ids, names')
+    removal = Removal(mod, 'network', read_sites(mod), label=lambda s: '%s (%s)' % (s.get('name'), s['id']))
+    removal.choose(list_sites(mod, missing_ok=True, sites=removal.before))
+    removal.plan()
+    removal.check(no_site_with_agents(mod, org_id))
+    removal.apply(one=lambda s: mod.write('DELETE', '/v1/networks/%s' % s['id'], missing_ok=True))
+    removal.verify(lambda: read_sites(mod))
+    mod.exit(**removal.result(summary, removed_key='deleted'))
 
 
 def main():
     spec = dict(SITE_FILTER_SPEC)
-    spec['state'] = dict(type='str', choices=['absent'], default='absent')
+    spec['state'] = dict(type='str', choices=['absent'], required=True)
     DNSFilterModule(argument_spec=spec, required_one_of=[('ids', 'names')]).run(main_logic)
 
 

@@ -26,7 +26,8 @@ options:
     type: list
     elements: int
   names:
-    description: Only these sites, by name (each must match exactly one site).
+    description: Only these sites, by name (each must match exactly one site, exactly - surrounding spaces aside, letter case significant; a case
+      twin or a look-alike is refused and listed).
     type: list
     elements: str
 author:

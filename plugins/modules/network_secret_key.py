@@ -24,21 +24,28 @@ options:
     type: int
     required: true
   ids:
-    description: The sites, by id. With neither O(ids) nor O(names), every site of the organisation.
+    description: The sites, by id. One of O(ids), O(names) and O(all=true) is required.
     type: list
     elements: int
   names:
-    description: The sites, by name (each must match exactly one site).
+    description:
+      - The sites, by name (each must match exactly one site, exactly - surrounding spaces aside, letter case
+        significant; a case twin or a look-alike is refused).
     type: list
     elements: str
+  all:
+    description: Every site of the organisation.
+    type: bool
+    default: false
   state:
     description:
       - V(absent) revokes the key of each site that has one (a site without a key is left alone).
       - V(present) creates a key for each site that has none.
       - V(rotated) replaces each site's key with a new one. This changes every time it runs, by design.
+      - Required, so that a task never revokes because an option was left out.
     type: str
     choices: [absent, present, rotated]
-    default: absent
+    required: true
 author:
   - msp.dnsfilter maintainers (@msp-dnsfilter)
 '''
@@ -47,6 +54,7 @@ EXAMPLES = r'''
 - name: Stop new deployments and re-registration for the whole customer
   msp.dnsfilter.network_secret_key:
     organization_id: 4000101
+    all: true
     state: absent
 '''
 
@@ -67,30 +75,67 @@ changed_ids:
   elements: str
 '''
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites
+from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites, read_sites
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import KEEP, REMOVE, Removal, check_selection
 
 METHOD = {'absent': 'DELETE', 'present': 'POST', 'rotated': 'PATCH'}
 
 
+def summary(site):
+    return {'id': site['id'], 'name': site.get('name'), 'has_secret_key': site['has_secret_key']}
+
+
 def main_logic(mod):
-    state = mod.params['state']
-    sites = list_sites(mod)
-    before = [{'id': s['id'], 'name': s.get('name'), 'has_secret_key': s['has_secret_key']} for s in sites]
-    changed_ids = []
-    for s in sites:
+    params = mod.params
+    state = params['state']
+    check_selection(mod, 'site', params['ids'], params['names'], params['all'], options='ids, names')
+    # The "removal" is of the sites' keys: a site leaves the set when its key changes.
+    removal = Removal(mod, 'network', read_sites(mod), label=lambda s: '%s (%s)' % (s.get('name'), s['id']))
+    removal.choose(list_sites(mod, sites=removal.before) if not params['all'] else removal.before)
+
+    def decide(s):
         if (state == 'absent' and not s['has_secret_key']) or (state == 'present' and s['has_secret_key']):
-            continue
-        mod.write(METHOD[state], '/v1/networks/%s/secret_key' % s['id'])
-        changed_ids.append(str(s['id']))
-        s['has_secret_key'] = state != 'absent'
-    after = [{'id': s['id'], 'name': s.get('name'), 'has_secret_key': s['has_secret_key']} for s in sites]
-    mod.exit(diff={'before': {'networks': before}, 'after': {'networks': after}}, networks=sites, changed_ids=changed_ids)
+            return KEEP, 'nothing to do'
+        return REMOVE, None
+    removal.plan(decide)
+
+    def change(s):
+        try:
+            mod.write(METHOD[state], '/v1/networks/%s/secret_key' % s['id'])
+        except DNSFilterError as exc:
+            # A revoke whose answer was lost and that was sent again finds no key: it is revoked, as asked. The
+            # re-read below confirms it.
+            if not (state == 'absent' and exc.status == 422):
+                raise
+            mod.changed = True
+    removal.apply(one=change)
+    changed = removal.removed
+    after = []
+    for s in removal.before:
+        new = dict(s)
+        if any(c['id'] == s['id'] for c in changed):
+            new['has_secret_key'] = state != 'absent'
+        after.append(new)
+    if state == 'absent' and changed and not mod.check_mode:
+        still = [s for s in read_sites(mod) if s['has_secret_key'] and any(c['id'] == s['id'] for c in changed)]
+        if still:
+            raise DNSFilterError('DNSFilter answered the revoke, but these sites still have a key: %s'
+                                 % ', '.join('%s (%s)' % (s.get('name'), s['id']) for s in still))
+    chosen_ids = {str(s['id']) for s in removal.chosen}
+    mod.exit(diff={'before': {'networks': [summary(s) for s in removal.before if str(s['id']) in chosen_ids]},
+                   'after': {'networks': [summary(s) for s in after if str(s['id']) in chosen_ids]}},
+             networks=[summary(s) for s in after if str(s['id']) in chosen_ids],
+             changed_ids=[str(s['id']) for s in changed])
 
 
 def main():
     spec = dict(SITE_FILTER_SPEC)
-    spec['state'] = dict(type='str', choices=['absent', 'present', 'rotated'], default='absent')
+    spec.update(
+        all=dict(type='bool', default=False),
+        state=dict(type='str', choices=['absent', 'present', 'rotated'], required=True),
+    )
     DNSFilterModule(argument_spec=spec).run(main_logic)
 
 

@@ -17,8 +17,9 @@ description:
   - With O(state=present), adds the users with O(role), or changes their role where it differs.
   - Removing a user removes the membership only; DNSFilter does not delete the user account.
   - "Safety: every organisation is read first and the task fails, with no write at all, if a change would remove or
-    change the role of the API key's own user, of the only owner of an organisation, or of an account in
-    O(protected_users)."
+    change the role of the API key's own user or of an account in O(protected_users), or would leave an organisation
+    that has an owner without one. The owner rule is checked on the state after every change of the task: removing
+    two owners of one organisation in one task is refused like removing its only one."
   - "Runbook order: API keys belong to their user and only that user can revoke them; owners and administrators
     cannot. Once the seat is gone, only the user or DNSFilter support can close that gap. So with
     O(require_api_keys_revoked=true) (the default) the module removes a seat only when O(api_keys_checked_by) proves
@@ -30,7 +31,10 @@ extends_documentation_fragment:
 options:
   email:
     description:
-      - The users, by email address (compared without regard to case).
+      - The users, by email address (compared without regard to case, surrounding spaces aside).
+      - Each address must name exactly one user: two user ids whose addresses differ only in case, or look alike, are
+        two people, and such an address fails the task before any write, listing both. Name them by O(user_id).
+      - Memberships are then matched by user id, never by address.
       - One of O(email) and O(user_id) is required.
     type: list
     elements: str
@@ -46,9 +50,10 @@ options:
     description:
       - V(absent) removes the users' memberships in the organisations.
       - V(present) adds the users with O(role), or sets O(role) where they are members with another role.
+      - Required, so that a task never removes anyone because an option was left out.
     type: str
     choices: [absent, present]
-    default: absent
+    required: true
   role:
     description:
       - The role for O(state=present).
@@ -249,7 +254,7 @@ caller:
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._access import (
-    SCOPE_EXCLUSIVE, SCOPE_SPEC, check_key_proof, current_user, norm_email, org_users, same_user,
+    SCOPE_EXCLUSIVE, SCOPE_SPEC, check_key_proof, current_user, norm_email, org_users, resolve_emails, same_user,
     scope_organizations, write_failed)
 
 
@@ -264,19 +269,20 @@ def _who(change):
 
 
 def plan_changes(mod, orgs, members):
-    """(changes, before, after, problems): what to do in each organisation, from its current members."""
+    """(changes, before, after, problems): what to do in each organisation, from its current members.
+
+    E-mails are resolved to user ids first (_access.resolve_emails: one e-mail, one user, or a refusal); memberships
+    are then matched by user id only, so a case twin of the e-mail is never touched.
+    """
     params = mod.params
     emails = list(dict((norm_email(e), e.strip()) for e in params['email'] or []).values())
-    user_ids = list(dict.fromkeys(params['user_id'] or []))
+    resolved = resolve_emails(mod, members, emails)
+    wanted = set(resolved.values()) | set(str(i) for i in params['user_id'] or [])
     state = params['state']
     changes, before, after, problems = [], [], [], []
     for org in orgs:
-        users = members[org['id']]
-        chosen = {}
-        for user in users:
-            if any(same_user(user, email=e) for e in emails) or any(same_user(user, user_id=i) for i in user_ids):
-                chosen[str(user['id'])] = user
-        for user in chosen.values():
+        chosen = [u for u in members[org['id']] if str(u['id']) in wanted]
+        for user in chosen:
             before.append(_membership(org, user, user.get('role')))
             if state == 'absent':
                 changes.append(dict(action='removed', role_before=user.get('role'), role_after=None,
@@ -287,16 +293,17 @@ def plan_changes(mod, orgs, members):
                 changes.append(dict(action='role_changed', role_before=user.get('role'), role_after=params['role'],
                                     **_ids(org, user)))
         if state == 'present':
+            members_here = set(str(u['id']) for u in chosen)
             for email in emails:
-                if not any(same_user(u, email=email) for u in chosen.values()):
+                if resolved.get(email) not in members_here:
                     new = {'id': None, 'email': email.strip()}
                     after.append(_membership(org, new, params['role']))
                     changes.append(dict(action='added', role_before=None, role_after=params['role'], **_ids(org, new)))
-            for user_id in user_ids:
-                if not any(same_user(u, user_id=user_id) for u in chosen.values()):
+            for user_id in params['user_id'] or []:
+                if str(user_id) not in members_here:
                     problems.append('user %s is not a member of %r (%s), and the API adds users only by email: give email'
                                     % (user_id, org['name'], org['id']))
-    return changes, before, after, problems
+    return changes, before, after, problems, resolved
 
 
 def _ids(org, user):
@@ -304,25 +311,48 @@ def _ids(org, user):
             'user_id': None if user.get('id') is None else str(user['id']), 'email': user.get('email')}
 
 
-def safety_refusals(changes, members, caller, protected):
-    """Why a change must not be made: the caller, the only owner, a protected account."""
+def after_state(members, changes):
+    """{org id: [members as they will be]}: the removals and role changes applied."""
+    out = {}
+    for org_id, users in members.items():
+        mine = [c for c in changes if c['organization_id'] == org_id and c['action'] != 'added']
+        kept = []
+        for user in users:
+            change = next((c for c in mine if c['user_id'] == str(user['id'])), None)
+            if change is None:
+                kept.append(user)
+            elif change['action'] == 'role_changed':
+                kept.append(dict(user, role=change['role_after']))
+        out[org_id] = kept
+    return out
+
+
+def safety_refusals(changes, members, caller, protected, names=None):
+    """Why the change must not be made: the caller, a protected account, or an organisation left without an owner.
+
+    The owner rule is checked on the state AFTER every change of the task, so removing two owners of one
+    organisation in one task is refused like removing its only one.
+    """
     refusals = []
     protected = set(norm_email(p) for p in protected)
     for change in changes:
         if change['action'] == 'added':
             continue
         verb = 'remove' if change['action'] == 'removed' else 'change the role of'
-        if same_user(caller, email=change['email']) or same_user(caller, user_id=change['user_id']):
+        if same_user(caller, user_id=change['user_id']) or (caller.get('id') is None and same_user(caller, email=change['email'])):
             refusals.append('will not %s %s: it is the API key\'s own user, and the task would lock itself out'
                             % (verb, _who(change)))
         if norm_email(change['email']) in protected:
             refusals.append('will not %s %s: the account is in protected_users' % (verb, _who(change)))
-        if change['role_before'] == 'owner' and change['role_after'] != 'owner':
-            owners = [u for u in members[change['organization_id']]
-                      if u.get('role') == 'owner' and str(u.get('id')) != change['user_id']]
-            if not owners:
-                refusals.append('will not %s %s: it is the only owner of the organisation (transfer ownership in the '
-                                'dashboard first)' % (verb, _who(change)))
+    after = after_state(members, changes)
+    for org_id, users in members.items():
+        had_owner = [u for u in users if u.get('role') == 'owner']
+        if had_owner and not any(u.get('role') == 'owner' for u in after[org_id]):
+            lost = [c for c in changes if c['organization_id'] == org_id and c['role_before'] == 'owner']
+            refusals.append('will not %s: %r (%s) would be left without an owner (transfer ownership in the dashboard '
+                            'first)' % (' and '.join('%s %s' % ('remove' if c['action'] == 'removed' else 'change the role of',
+                                                                 c['email'] or c['user_id']) for c in lost),
+                                         (names or {}).get(org_id, org_id), org_id))
     return refusals
 
 
@@ -395,7 +425,7 @@ def main_logic(mod):
         mod.fail('Name the users: email or user_id (both are empty).')
     orgs = scope_organizations(mod, name=params['organization_name'])
     members = dict((org['id'], org_users(mod.client, org['id'])) for org in orgs)
-    changes, before, after, problems = plan_changes(mod, orgs, members)
+    changes, before, after, problems, resolved = plan_changes(mod, orgs, members)
     if problems:
         mod.fail('No change was made: %s.' % '; '.join(problems))
 
@@ -403,14 +433,16 @@ def main_logic(mod):
     if any(c['action'] != 'added' for c in changes):
         caller = current_user(mod.client)
         result['caller'] = caller
-        refusals = safety_refusals(changes, members, caller, params['protected_users'])
+        refusals = safety_refusals(changes, members, caller, params['protected_users'],
+                                   names=dict((o['id'], o['name']) for o in orgs))
         if refusals:
             mod.fail('Refusing to change anything (no write was made): %s.' % '; '.join(refusals),
                      refusals=refusals, planned_changes=changes)
     result['api_keys_gate'] = api_keys_gate(mod, changes)
 
     seen = before + [c for c in changes if c['action'] == 'added']
-    not_found = [e for e in params['email'] or [] if not any(same_user(m, email=e) for m in seen)]
+    not_found = [e for e in params['email'] or [] if e.strip() not in resolved and not any(
+        c['action'] == 'added' and norm_email(c['email']) == norm_email(e) for c in changes)]
     not_found += [str(i) for i in params['user_id'] or [] if not any(same_user({'id': m['user_id']}, user_id=i) for m in seen)]
     for value in not_found:
         mod.warnings.append('%s is a member of none of the %d organisation(s) read; nothing to do for it.' % (value, len(orgs)))
@@ -433,7 +465,7 @@ def main():
     spec.update(
         email=dict(type='list', elements='str', aliases=['emails']),
         user_id=dict(type='list', elements='int', aliases=['user_ids']),
-        state=dict(type='str', choices=['absent', 'present'], default='absent'),
+        state=dict(type='str', choices=['absent', 'present'], required=True),
         role=dict(type='str', choices=['super_administrator', 'administrator', 'policies_only', 'read_only', 'technical',
                                        'accountant', 'network_administrator', 'network_support', 'support']),
         organization_name=dict(type='str'),

@@ -37,7 +37,9 @@ options:
     default: false
   email:
     description:
-      - Only the users with these email addresses (compared without regard to case).
+      - Only the users with these email addresses (compared without regard to case, surrounding spaces aside).
+      - Each must name exactly one user. Two users whose addresses differ only in case, or look alike, are two
+        people: such an address fails and lists both; name them by O(user_id).
     type: list
     elements: str
     aliases: [emails]
@@ -143,7 +145,7 @@ not_found:
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._access import (
-    SCOPE_EXCLUSIVE, SCOPE_SPEC, norm_email, org_users, same_user, scope_organizations)
+    SCOPE_EXCLUSIVE, SCOPE_SPEC, norm_email, org_users, resolve_emails, same_user, scope_organizations)
 
 
 def main_logic(mod):
@@ -152,12 +154,14 @@ def main_logic(mod):
     user_ids = params['user_id'] or []
     filtered = bool(emails or user_ids)
     orgs = scope_organizations(mod, default_all=True)
+    members = dict((org['id'], org_users(mod.client, org['id'])) for org in orgs)
+    resolved = resolve_emails(mod, members, emails)
+    wanted = set(resolved.values()) | set(str(i) for i in user_ids)
 
     by_user = {}
     for org in orgs:
-        for user in org_users(mod.client, org['id']):
-            if filtered and not any(same_user(user, email=e) for e in emails) \
-                    and not any(same_user(user, user_id=i) for i in user_ids):
+        for user in members[org['id']]:
+            if filtered and str(user['id']) not in wanted:
                 continue
             entry = by_user.setdefault(str(user['id']), {
                 'id': str(user['id']), 'email': user.get('email'), 'name': user.get('name'),
@@ -169,7 +173,7 @@ def main_logic(mod):
                 'is_include_only_list': bool(user.get('is_include_only_list'))})
 
     users = sorted(by_user.values(), key=lambda u: (norm_email(u['email']), u['id']))
-    not_found = [e for e in emails if not any(same_user(u, email=e) for u in users)]
+    not_found = [e for e in emails if e not in resolved]
     not_found += [str(i) for i in user_ids if not any(same_user(u, user_id=i) for u in users)]
     mod.exit(users=users, organizations=orgs, not_found=not_found)
 

@@ -28,7 +28,7 @@ options:
     type: int
     required: true
   name:
-    description: The sub-organisation's name, which must match (case and surrounding spaces aside).
+    description: The sub-organisation's name, which must match exactly (surrounding spaces aside, letter case significant); a case twin or a look-alike is refused.
     type: str
     required: true
   state:
@@ -59,7 +59,7 @@ organization:
   type: dict
 '''
 
-from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, flatten, same_id
+from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, same_id
 
 KEYS = ('id', 'name', 'canceled', 'canceled_at', 'managed_by_msp_id')
 
@@ -72,9 +72,7 @@ def main_logic(mod):
             mod.warnings.append('Organisation %s does not exist (or is not visible to this key): nothing to delete.' % p['id'])
             mod.exit(organization={}, diff={'before': {}, 'after': {}})
         mod.fail('Organisation %s was not found, or the API key cannot see it.' % p['id'])
-    org = flatten(body['data'])
-    if (org.get('name') or '').strip().casefold() != p['name'].strip().casefold():
-        mod.fail('Organisation %s is named %r, not %r: refusing to act on it.' % (p['id'], org.get('name'), p['name']))
+    org = mod.organization(p['id'], name=p['name'], body=body)
     msp_id = org.get('managed_by_msp_id')
     if not msp_id:
         mod.fail('Organisation %s (%s) is not an MSP customer (it has no managed_by_msp_id); refusing to cancel or delete '

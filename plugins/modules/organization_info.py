@@ -25,8 +25,8 @@ options:
     type: int
   name:
     description:
-      - The organisation's name (compared without regard to case or surrounding spaces).
-      - With O(id), a guard; without it, a filter that must match exactly one organisation.
+      - The organisation's name, compared exactly (surrounding spaces aside, letter case significant); a case twin or a look-alike is refused.
+      - With O(id), a guard; without it, a filter that must match exactly one organisation and no look-alike of it.
     type: str
   managed_by_msp_id:
     description:
@@ -95,6 +95,7 @@ current_user:
 import datetime
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, flatten
+from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import choose
 
 
 def main_logic(mod):
@@ -105,11 +106,7 @@ def main_logic(mod):
         query = {'managed_by_msp_id': params['managed_by_msp_id']}
         orgs = mod.organizations(query)
         if params['name'] is not None:
-            wanted = params['name'].strip().casefold()
-            orgs = [o for o in orgs if (o.get('name') or '').strip().casefold() == wanted]
-            if len(orgs) != 1:
-                mod.fail('%d organisations are named %r; give the id.' % (len(orgs), params['name']),
-                         organizations=[{'id': o['id'], 'name': o.get('name')} for o in orgs])
+            orgs = choose(mod, orgs, names=[params['name']], what='organisation', id_option='id')
     result = {'organizations': orgs}
     if params['include_billing']:
         if params['id'] is None:

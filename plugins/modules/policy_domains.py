@@ -36,7 +36,7 @@ options:
     type: list
     elements: int
   policy_names:
-    description: The policies, by name (each must match exactly one policy of the organisation; compared without regard to case).
+    description: The policies, by name (each must match exactly one policy of the organisation (surrounding spaces aside, letter case significant), and a case twin or a look-alike is refused).
     type: list
     elements: str
   list:

@@ -31,7 +31,7 @@ options:
     type: list
     elements: int
   names:
-    description: Only these policies, by name (each must match exactly one policy; compared without regard to case).
+    description: Only these policies, by name (each must match exactly one policy (surrounding spaces aside, letter case significant), and a case twin or a look-alike is refused).
     type: list
     elements: str
   include_global_policies:

@@ -41,11 +41,21 @@ options:
     default: false
   confirmed_gone:
     description:
-      - Ids or hostnames of agents whose devices are confirmed retired, wiped or destroyed. Their records may be deleted
-        although DNSFilter does not show them uninstalled.
+      - The devices confirmed retired, wiped or destroyed, named like O(devices) (an agent id, a hostname, or a dict).
+        Their records may be deleted although DNSFilter does not show them uninstalled.
+      - A hostname that more than one record of the organisation(s) has (a re-imaged device's old and new record) is
+        refused before any write; name the record by its agent id.
     type: list
-    elements: str
+    elements: raw
     default: []
+  after_uninstall_of:
+    description:
+      - With O(state=absent), in check mode only - the agents this run uninstalls before it deletes records, so that
+        the plan says what the real run will do. Registered results of this module with O(state=uninstalled), lists
+        of agents (dicts with C(id) or C(agent_id)) or of agent ids, in any mix.
+      - Such an agent still installed is planned as C(delete_when_uninstalled) - deleted once its uninstall is
+        confirmed, else kept and outstanding - instead of kept. A real run ignores it and reads where each agent stands.
+    type: raw
   on_installed:
     description: With O(state=absent), what to do about agents still installed and not in O(confirmed_gone).
     type: str
@@ -131,13 +141,14 @@ job:
 
 import time
 
-from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import AGENT_SELECT_RULES, AGENT_SELECT_SPEC, list_agents, removal_state, summary
+from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import (
+    AGENT_SELECT_RULES, AGENT_SELECT_SPEC, list_agents, removal_state, resolve_devices, summary)
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import job_fields, wait_for_job
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import folded
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import CONDITIONAL, OUTSTANDING, REMOVE, Removal
 
-SELECTORS = ('ids', 'hostnames', 'network_ids', 'tags', 'agent_types', 'last_sync_before')
+SELECTORS = ('ids', 'hostnames', 'devices', 'network_ids', 'tags', 'agent_types', 'last_sync_before')
 
 
 class Plan:
@@ -171,7 +182,7 @@ def run_bulk(mod, ids, queue_uninstall):
                         interval=mod.params['poll_interval'], what='bulk job for %d Roaming Clients' % len(ids))
 
 
-def uninstall(mod, agents, plan):
+def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
     to_queue = []
     for agent in agents:
         state = removal_state(agent)
@@ -221,43 +232,80 @@ def uninstall(mod, agents, plan):
     return extra
 
 
-def delete_records(mod, agents, plan):
-    gone = folded(mod.params['confirmed_gone'])
-    deletable, installed = [], []
+def pending_uninstalls(value):
+    """Agent ids a run uninstalls before it deletes records: from registered roaming_client results, lists of them,
+    agent dicts, or plain ids (see O(after_uninstall_of))."""
+    found, stack = set(), [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            if isinstance(item.get('results'), list):
+                stack.extend(item['results'])
+            elif isinstance(item.get('roaming_clients'), list):
+                stack.extend(r for r in item['roaming_clients'] if r.get('action') in ('queued', 'already_queued', 'already_uninstalling'))
+            elif item.get('id') is not None or item.get('agent_id') is not None:
+                found.add(str(item.get('id') or item.get('agent_id')))
+        elif item not in (None, ''):
+            found.add(str(item).strip())
+    return found
+
+
+def no_live_record_deleted(removal):
+    """A record is deleted only for an agent shown uninstalled or a device confirmed gone (else it would come back)."""
+    live = [a for a in removal.planned(REMOVE) if removal_state(a) != 'uninstalled' and not a.get('_confirmed_gone')]
+    return ['%s is still %s and not confirmed gone' % (a.get('hostname') or a['id'], removal_state(a)) for a in live]
+
+
+def delete_records(mod, agents, plan, everything):
+    # A device confirmed gone is named like any device: by agent id, or by a hostname that only one record has.
+    gone = {str(a['id']) for a in resolve_devices(mod, everything, mod.params['confirmed_gone'], what='confirmed_gone')}
+    pending = pending_uninstalls(mod.params['after_uninstall_of']) if mod.check_mode else set()
     for agent in agents:
-        confirmed = str(agent['id']).casefold() in gone or (agent.get('hostname') or '').casefold() in gone
-        if removal_state(agent) == 'uninstalled' or confirmed:
-            deletable.append(agent)
-        else:
-            installed.append(agent)
+        agent['_confirmed_gone'] = str(agent['id']) in gone
+
+    def decide(agent):
+        if removal_state(agent) == 'uninstalled' or agent['_confirmed_gone']:
+            return REMOVE, None
+        if str(agent['id']) in pending:
+            # Check mode: the run uninstalls it first; whether that is confirmed in time only the run can tell.
+            return CONDITIONAL, None, ('deleted once its uninstall is confirmed; else the record is kept and outstanding '
+                                       '(it would come back)')
+        return OUTSTANDING, 'Still %s and not confirmed gone: record kept, it would come back.' % removal_state(agent)
+
+    removal = Removal(mod, 'Roaming Client', everything, label=lambda a: a.get('hostname') or str(a['id']))
+    removal.choose(agents)
+    removal.plan(decide)
+    installed = removal.planned(OUTSTANDING)
     if installed and mod.params['on_installed'] == 'fail':
         mod.fail('Refusing to delete any record: %d agent(s) are not shown uninstalled and their devices are not confirmed '
                  'gone (%s). Their records would come back: a live agent checks in with its site key and re-registers. '
                  'Uninstall them first (state=uninstalled, or the device roles), list retired devices in confirmed_gone, '
                  'or set on_installed=skip.' % (len(installed), ', '.join(sorted(a.get('hostname') or a['id'] for a in installed))),
                  outstanding=[{'id': a['id'], 'hostname': a.get('hostname'), 'removal_state': removal_state(a)} for a in installed])
-    for agent in installed:
-        plan.later(agent, 'Still %s and not confirmed gone: record kept, it would come back.' % removal_state(agent))
-    for agent in deletable:
-        plan.act(agent, 'deleted')
-    ids = [str(a['id']) for a in deletable]
-    extra = {}
-    if len(ids) >= mod.params['bulk_threshold']:
-        if mod.check_mode:
-            mod.changed = True
+    removal.check(no_live_record_deleted)
+    for step in removal.steps.values():
+        if step.action == OUTSTANDING:
+            plan.later(step.obj, step.reason)
+        elif step.action == CONDITIONAL:
+            plan.act(step.obj, 'delete_when_uninstalled')
+            plan.rows[str(step.obj['id'])]['condition'] = step.condition
         else:
-            extra['job'] = run_bulk(mod, ids, queue_uninstall=False)
-    else:
-        for ident in ids:
-            mod.write('DELETE', '/v1/user_agents/%s' % ident, missing_ok=True)
-    if ids and not mod.check_mode:
-        still = {str(a['id']) for a in list_agents(mod)[1]} & set(ids)
-        if still:
-            raise DNSFilterError('DNSFilter reported the delete done, but these records are still there: %s' % ', '.join(sorted(still)))
+            plan.act(step.obj, 'deleted')
+    extra = {}
+    if mod.check_mode and removal.planned(CONDITIONAL):
+        mod.changed = True
+    extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', '/v1/user_agents/%s' % a['id'], missing_ok=True),
+                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs], queue_uninstall=False),
+                                 bulk_threshold=mod.params['bulk_threshold'])
+    if extra['job'] is None:
+        del extra['job']
+    removal.verify(lambda: list_agents(mod)[1])
     return extra
 
 
-def dequeue(mod, agents, plan):
+def dequeue(mod, agents, plan, everything):  # pylint: disable=unused-argument
     for agent in agents:
         if removal_state(agent) == 'queued':
             mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']})
@@ -271,6 +319,8 @@ def state_after(row):
     """Where an agent ends up (in check mode: would end up) after its action."""
     if row['action'] == 'deleted':
         return 'deleted'
+    if row['action'] == 'delete_when_uninstalled':
+        return 'deleted_when_uninstalled'
     if row['action'] == 'queued' and row['removal_state'] == 'installed':
         return 'queued'
     if row['action'] == 'dequeued':
@@ -282,10 +332,10 @@ def main_logic(mod):
     params = mod.params
     if not params['all_agents'] and not any(params.get(name) for name in SELECTORS):
         mod.fail('Choose the agents (%s) or set all_agents=true.' % ', '.join(SELECTORS))
-    agents, dummy = list_agents(mod)
+    agents, everything = list_agents(mod)
     plan = Plan(agents)
     action = {'uninstalled': uninstall, 'absent': delete_records, 'dequeued': dequeue}[params['state']]
-    extra = action(mod, agents, plan)
+    extra = action(mod, agents, plan, everything)
     result = plan.result()
     result.update(extra)
     before = [{'id': a['id'], 'hostname': a.get('hostname'), 'removal_state': removal_state(a)} for a in agents]
@@ -298,7 +348,8 @@ def main():
     spec.update(
         state=dict(type='str', choices=['uninstalled', 'absent', 'dequeued'], required=True),
         all_agents=dict(type='bool', default=False),
-        confirmed_gone=dict(type='list', elements='str', default=[]),
+        confirmed_gone=dict(type='list', elements='raw', default=[]),
+        after_uninstall_of=dict(type='raw'),
         on_installed=dict(type='str', choices=['fail', 'skip'], default='fail'),
         clear_registry=dict(type='bool', default=False),
         bulk_threshold=dict(type='int', default=2),

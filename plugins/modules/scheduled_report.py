@@ -32,11 +32,14 @@ options:
   all:
     description: V(true) deletes every scheduled report of the organisation.
     type: bool
+    default: false
   state:
-    description: V(absent) deletes the reports.
+    description:
+      - V(absent) deletes the reports.
+      - Required, so that a task never deletes because an option was left out.
     type: str
     choices: [absent]
-    default: absent
+    required: true
 seealso:
   - module: msp.dnsfilter.scheduled_report_info
 author:
@@ -54,9 +57,15 @@ EXAMPLES = r'''
   msp.dnsfilter.scheduled_report:
     organization_id: 4000101
     ids: "{{ reports.scheduled_reports | selectattr('external_recipients') | map(attribute='id') | map('int') | list }}"
+    state: absent
 '''
 
 RETURN = r'''
+outstanding:
+  description: Reports the module could not delete, each with its C(reason) (none today; the key is in every removal module).
+  returned: always
+  type: list
+  elements: dict
 deleted:
   description: The reports deleted (or, in check mode, that would be), sorted by id.
   returned: always
@@ -71,47 +80,29 @@ deleted:
       recipients: [audit@outside-cpa.example, office.manager@contosodental.example]
 '''
 
-from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import Removal, check_selection
 from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import list_reports, summary
 
 
 def main_logic(mod):
     params = mod.params
-    org_id, ids = params['organization_id'], params['ids']
-    if params['all'] and ids:
-        mod.fail('Give either ids or all=true, not both.')
-    if not params['all'] and not ids:
-        mod.fail('Say which scheduled reports to delete: ids, or all=true for every report of organisation %s.' % org_id)
-    reports = list_reports(mod, org_id)
-    if params['all']:
-        targets = reports
-    else:
-        wanted = {str(i) for i in ids}
-        targets = [r for r in reports if str(r['id']) in wanted]
-        for ident in sorted(wanted - {str(r['id']) for r in targets}, key=int):
-            mod.warnings.append('Scheduled report %s is not (or no longer) a report of organisation %s; nothing to delete.'
-                                % (ident, org_id))
-    for report in targets:
-        mod.write('DELETE', '/v1/scheduled_reports/%s' % report['id'], missing_ok=True)
-    if targets and not mod.check_mode:
-        gone = {str(r['id']) for r in targets}
-        left = [str(r['id']) for r in list_reports(mod, org_id) if str(r['id']) in gone]
-        if left:
-            raise DNSFilterError('DNSFilter answered the delete, but these scheduled reports are still there: %s'
-                                 % ', '.join(left))
-    deleted = {str(r['id']) for r in targets}
-    mod.exit(diff={'before': {'scheduled_reports': [summary(r) for r in reports]},
-                   'after': {'scheduled_reports': [summary(r) for r in reports if str(r['id']) not in deleted]}},
-             deleted=[summary(r) for r in targets])
+    org_id = params['organization_id']
+    check_selection(mod, 'scheduled report', params['ids'], None, params['all'], options='ids')
+    removal = Removal(mod, 'scheduled report', list_reports(mod, org_id))
+    removal.select(ids=params['ids'], everything=params['all'], where='of organisation %s' % org_id, options='ids')
+    removal.plan()
+    removal.apply(one=lambda report: mod.write('DELETE', '/v1/scheduled_reports/%s' % report['id'], missing_ok=True))
+    removal.verify(lambda: list_reports(mod, org_id))
+    mod.exit(**removal.result(summary, removed_key='deleted'))
 
 
 def main():
     DNSFilterModule(argument_spec=dict(
         organization_id=dict(type='int', required=True),
         ids=dict(type='list', elements='int'),
-        all=dict(type='bool'),
-        state=dict(type='str', choices=['absent'], default='absent'),
+        all=dict(type='bool', default=False),
+        state=dict(type='str', choices=['absent'], required=True),
     )).run(main_logic)
 
 

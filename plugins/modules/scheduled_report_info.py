@@ -110,7 +110,7 @@ def main_logic(mod):
     params = mod.params
     org_id = params['organization_id']
     reports = list_reports(mod, org_id, params['internal_domains'])
-    reports = select(mod, reports, org_id, params['ids'], what='scheduled report', plural='scheduled reports')
+    reports = select(mod, reports, org_id, params['ids'], what='scheduled report')
     result = {'scheduled_reports': reports}
     if params['internal_domains'] is not None:
         result['external_recipients'] = sorted({e for r in reports for e in r['external_recipients']}, key=str.lower)

@@ -43,16 +43,20 @@ def test_lists_block_pages_with_contact_logo_redirect_and_sites():
 
 
 def test_by_name_and_id():
-    result, seam = run_module(block_page_info, {'organization_id': ORG, 'names': ['MAIN']}, [listing(page(1, 'Main'), page(2, 'Other'))])
+    result, seam = run_module(block_page_info, {'organization_id': ORG, 'names': [' Main ']}, [listing(page(1, 'Main'), page(2, 'Other'))])
     seam.assert_done()
     assert [p['id'] for p in result['block_pages']] == ['1']
+    # A name that differs only in case is not the name: refused, with the page it looks like.
+    result, dummy = run_module(block_page_info, {'organization_id': ORG, 'names': ['MAIN']}, [listing(page(1, 'Main'), page(2, 'Other'))])
+    assert result['failed'] and "'Main' (id 1)" in result['msg'] and 'letter case' in result['msg']
     result, dummy = run_module(block_page_info, {'organization_id': ORG, 'ids': [3]}, [listing(page(1, 'Main'))])
     assert result['failed'] and 'Block page 3 is not a block page of organisation 11' in result['msg']
 
 
 def test_ambiguous_name_asks_for_the_id():
     result, dummy = run_module(block_page_info, {'organization_id': ORG, 'names': ['Main']}, [listing(page(1, 'Main'), page(2, 'main '))])
-    assert result['failed'] and '2 block pages' in result['msg'] and 'give the id' in result['msg']
+    assert result['failed'] and "'Main' (id 1)" in result['msg'] and "'main ' (id 2)" in result['msg'] and 'by id' in result['msg']
+    assert [c['id'] for c in result['candidates']] == ['1', '2']
 
 
 def test_empty_organisation_and_api_errors():

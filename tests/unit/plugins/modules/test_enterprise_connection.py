@@ -57,47 +57,77 @@ def test_info_needs_a_scope():
     assert result['failed'] and 'Say which organisations' in result['msg'] and seam.made == []
 
 
+def me_in(org_id, role='super_administrator', name='Contoso Dental'):
+    """The organisation as DNSFilter shows it to the key's user: its `role` is the caller's role there."""
+    return Call('GET', '/v1/organizations/%s' % org_id, FakeResponse(200, {'data': {
+        'id': str(org_id), 'type': 'organizations', 'attributes': {'name': name, 'managed_by_msp_id': MSP, 'role': role}}}))
+
+
 def test_absent_all_removes_every_connection_with_the_password_users_warning():
-    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'all': True}, [
+    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'all': True, 'state': 'absent'}, [
+        me_in(CUST),
         list_call(CUST, conn(4401), conn(4403, name='Second')),
         Call('DELETE', '/v1/enterprise_connections/4401', FakeResponse(204)),
         Call('DELETE', '/v1/enterprise_connections/4403', FakeResponse(204)),
+        list_call(CUST),
     ])
     seam.assert_done()
     assert result['changed'] is True and [c['id'] for c in result['enterprise_connections']] == ['4401', '4403']
-    assert result['diff']['after'] == {'enterprise_connections': []}
+    assert result['diff']['after'] == {'enterprise_connections': []} and result['outstanding'] == []
     assert len(result['diff']['before']['enterprise_connections']) == 2
     assert 'very-secret' not in json.dumps(result)
 
 
 def test_absent_in_check_mode_writes_nothing():
-    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'id': [4401]},
-                              [list_call(CUST, conn(4401), conn(4403))], check_mode=True)
+    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'ids': [4401], 'state': 'absent'},
+                              [me_in(CUST), list_call(CUST, conn(4401), conn(4403))], check_mode=True)
     seam.assert_done()
     assert result['changed'] is True and writes(seam) == []
     assert [c['id'] for c in result['diff']['after']['enterprise_connections']] == ['4403']
 
 
+def test_an_administrator_key_plans_sso_as_outstanding_in_check_mode_and_for_real_alike():
+    # Only a Super Admin or the Owner may remove SSO: the plan must say what the real run will do, not "removed".
+    outcomes = []
+    for check in (True, False):
+        result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'all': True, 'state': 'absent'},
+                                  [me_in(CUST, role='administrator'), list_call(CUST, conn(4401))], check_mode=check)
+        seam.assert_done()
+        assert result['changed'] is False and writes(seam) == [] and result['enterprise_connections'] == []
+        assert [o['id'] for o in result['outstanding']] == ['4401'] and 'Super Admin' in result['outstanding'][0]['reason']
+        outcomes.append((result['outstanding'], result['diff']))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_a_403_where_the_role_was_not_reported_is_outstanding_not_a_failure():
+    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'all': True, 'state': 'absent'}, [
+        me_in(CUST, role=None), list_call(CUST, conn(4401)),
+        Call('DELETE', '/v1/enterprise_connections/4401', FakeResponse(403, {'error': 'Your role does not allow this change'}))])
+    seam.assert_done()
+    assert not result.get('failed') and result['changed'] is False
+    assert 'does not allow' in result['outstanding'][0]['reason']
+
+
 def test_absent_again_and_another_organisations_id_change_nothing():
     for check in (False, True):
-        result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'id': [4401, 4999]},
-                                  [list_call(CUST, conn(4403))], check_mode=check)
+        result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'ids': [4401, 4999], 'state': 'absent'},
+                                  [me_in(CUST), list_call(CUST, conn(4403))], check_mode=check)
         seam.assert_done()
         assert result['changed'] is False and result['not_found'] == ['4401', '4999'] and writes(seam) == []
-        result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'all': True}, [list_call(CUST)],
-                                  check_mode=check)
+        result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'all': True, 'state': 'absent'},
+                                  [me_in(CUST), list_call(CUST)], check_mode=check)
         assert result['changed'] is False and writes(seam) == []
 
 
 def test_name_guard_and_a_refusal():
-    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'organization_name': 'Fabrikam', 'all': True},
-                              [org_call(CUST, 'Contoso Dental')])
+    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'organization_name': 'Fabrikam', 'all': True,
+                                                      'state': 'absent'}, [me_in(CUST)])
     seam.assert_done()
     assert result['failed'] and writes(seam) == []
 
-    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'organization_name': 'contoso dental',
-                                                      'id': [4401]}, [
-        org_call(CUST, 'Contoso Dental'), list_call(CUST, conn(4401)),
+    result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'organization_name': 'Contoso Dental',
+                                                      'ids': [4401], 'state': 'absent'}, [
+        me_in(CUST), list_call(CUST, conn(4401)),
         Call('DELETE', '/v1/enterprise_connections/4401', FakeResponse(422, {'error': 'Unable to delete connection'}))])
     seam.assert_done()
     assert result['failed'] and 'Unable to delete connection' in result['msg']
@@ -105,8 +135,9 @@ def test_name_guard_and_a_refusal():
 
 
 def test_bad_parameters_fail_without_calls():
-    for args, why in (({'organization_id': CUST}, 'Say which connections'),
-                      ({'organization_id': CUST, 'all': True, 'id': [1]}, 'mutually exclusive'),
-                      ({'all': True}, 'organization_id')):
+    for args, why in (({'organization_id': CUST, 'state': 'absent'}, 'Say which connections'),
+                      ({'organization_id': CUST, 'all': True, 'ids': [1], 'state': 'absent'}, 'mutually exclusive'),
+                      ({'organization_id': CUST, 'all': True}, 'state'),
+                      ({'all': True, 'state': 'absent'}, 'organization_id')):
         result, seam = run_module(enterprise_connection, args, [])
         assert result['failed'] and why in result['msg'] and seam.made == []

@@ -29,30 +29,31 @@ def test_info_never_returns_the_site_key_or_pin():
 
 
 def test_revoke_check_mode_then_real_then_again():
-    result, seam = run_module(network_secret_key, {'organization_id': 11}, [sites(site(1, 'Main'), site(2, 'Branch', None))], check_mode=True)
+    result, seam = run_module(network_secret_key, {'organization_id': 11, 'all': True, 'state': 'absent'}, [sites(site(1, 'Main'), site(2, 'Branch', None))], check_mode=True)
     assert result['changed'] is True and result['changed_ids'] == ['1']
     assert len(seam.made) == 1
-    result, seam = run_module(network_secret_key, {'organization_id': 11}, [
+    result, seam = run_module(network_secret_key, {'organization_id': 11, 'all': True, 'state': 'absent'}, [
         sites(site(1, 'Main'), site(2, 'Branch', None)),
         Call('DELETE', '/v1/networks/1/secret_key', FakeResponse(204)),
+        sites(site(1, 'Main', None), site(2, 'Branch', None)),
     ])
     assert result['changed'] is True and result['diff']['after']['networks'][0]['has_secret_key'] is False
     assert SITE_KEY not in str(result)
     seam.assert_done()
-    result, seam = run_module(network_secret_key, {'organization_id': 11}, [sites(site(1, 'Main', None), site(2, 'Branch', None))])
+    result, seam = run_module(network_secret_key, {'organization_id': 11, 'all': True, 'state': 'absent'}, [sites(site(1, 'Main', None), site(2, 'Branch', None))])
     assert result['changed'] is False
     seam.assert_done()
 
 
 def test_unknown_site_name_fails_before_any_write():
-    result, seam = run_module(network_secret_key, {'organization_id': 11, 'names': ['Nowhere']}, [sites(site(1, 'Main'))])
+    result, seam = run_module(network_secret_key, {'organization_id': 11, 'names': ['Nowhere'], 'state': 'absent'}, [sites(site(1, 'Main'))])
     assert result['failed'] and "No site of organisation 11 is named 'Nowhere'" in result['msg']
     assert [m[0] for m in seam.made] == ['GET']
 
 
 def test_site_with_agents_is_not_deleted():
     agents = {'data': [{'id': 'u1', 'type': 'user_agents', 'attributes': {'hostname': 'DESK-01', 'status': 'active'}}]}
-    result, seam = run_module(network, {'organization_id': 11, 'names': ['main']}, [
+    result, seam = run_module(network, {'organization_id': 11, 'names': ['Main'], 'state': 'absent'}, [
         sites(site(1, 'Main')),
         Call('GET', '/v1/user_agents', FakeResponse(200, agents)),
     ])
@@ -62,13 +63,40 @@ def test_site_with_agents_is_not_deleted():
 
 
 def test_empty_site_is_deleted_and_absent_is_absent():
-    result, seam = run_module(network, {'organization_id': 11, 'ids': [1]}, [
+    result, seam = run_module(network, {'organization_id': 11, 'ids': [1], 'state': 'absent'}, [
         sites(site(1, 'Main')),
         Call('GET', '/v1/user_agents', FakeResponse(200, {'data': []})),
         Call('DELETE', '/v1/networks/1', FakeResponse(204)),
+        sites(),
     ])
     assert result['changed'] is True and result['deleted'] == [{'id': '1', 'name': 'Main'}]
     seam.assert_done()
-    result, seam = run_module(network, {'organization_id': 11, 'ids': [1]}, [sites()])
+    result, seam = run_module(network, {'organization_id': 11, 'ids': [1], 'state': 'absent'}, [sites()])
     assert result['changed'] is False and result['deleted'] == []
     seam.assert_done()
+
+
+def test_a_revoke_without_a_selection_or_a_state_does_nothing():
+    # A missing variable must never select every site; a missing state must never revoke.
+    for args, words in (({'organization_id': 11, 'state': 'absent'}, 'all=true'),
+                        ({'organization_id': 11, 'all': True}, 'state'),
+                        ({'organization_id': 11, 'all': True, 'ids': [1], 'state': 'absent'}, 'mutually exclusive')):
+        result, seam = run_module(network_secret_key, args, [])
+        assert result['failed'] and words in result['msg'] and seam.made == [], args
+
+
+def test_a_retried_revoke_whose_first_answer_was_lost_is_revoked_not_failed():
+    result, seam = run_module(network_secret_key, {'organization_id': 11, 'ids': [1], 'state': 'absent'}, [
+        sites(site(1, 'Main')),
+        Call('DELETE', '/v1/networks/1/secret_key', FakeResponse(422, {'error': 'none'})),
+        sites(site(1, 'Main', None)),
+    ])
+    seam.assert_done()
+    assert not result.get('failed') and result['changed'] is True and result['changed_ids'] == ['1']
+
+
+def test_a_case_twin_site_name_is_refused_with_both():
+    result, seam = run_module(network, {'organization_id': 11, 'names': ['Main Clinic'], 'state': 'absent'},
+                              [sites(site(1, 'Main Clinic'), site(2, 'MAIN CLINIC'))])
+    assert result['failed'] and "(id 1)" in result['msg'] and "(id 2)" in result['msg']
+    assert [m[0] for m in seam.made] == ['GET']

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible_collections.msp.dnsfilter.plugins.modules import org_user
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.http_seam import Call, FakeResponse
-from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module
+from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module as run_exactly
 
 MSP = 4000100
 CUST = 4000101
@@ -17,6 +17,11 @@ OWNER = {'id': 5000001, 'email': 'owner@northwind.example', 'name': 'Olga Owner'
 BOT = {'id': 5000009, 'email': 'automation@northwind.example', 'name': 'Automation', 'role': 'super_administrator'}
 GLASS = {'id': 5000003, 'email': 'breakglass@northwind.example', 'name': 'Break Glass', 'role': 'super_administrator'}
 ATTEST = 'ticket 1234: Bob revoked his 2 keys on 2026-11-27'
+
+
+def run_module(module, args, calls, **kwargs):
+    """Most tests here remove: state=absent unless the test says otherwise (state is a required option)."""
+    return run_exactly(module, dict({'state': 'absent'}, **args), calls, **kwargs)
 
 
 def org(ident, name, msp=None):
@@ -126,7 +131,7 @@ def test_refuses_to_remove_the_last_owner():
     result, seam = run_module(org_user, args, [org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOT), me_call()])
     seam.assert_done()
     assert result['failed'] and writes(seam) == []
-    assert 'only owner' in result['msg']
+    assert 'without an owner' in result['msg']
 
 
 def test_an_owner_may_go_when_another_owner_stays():
@@ -267,7 +272,7 @@ def test_present_in_check_mode_writes_nothing():
 
 
 def test_present_refuses_to_demote_the_last_owner_or_the_caller():
-    for who, why in ((OWNER, 'only owner'), (BOT, "API key's own user")):
+    for who, why in ((OWNER, 'without an owner'), (BOT, "API key's own user")):
         args = {'email': who['email'], 'organization_id': CUST, 'state': 'present', 'role': 'read_only'}
         result, seam = run_module(org_user, args, [
             org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOT), me_call()])
@@ -293,6 +298,8 @@ def test_bad_parameters_fail_without_calls():
         result, seam = run_module(org_user, args, [])
         assert result['failed'] and why in result['msg'], (args, result['msg'])
         assert seam.made == []
+    result, seam = run_exactly(org_user, {'email': BOB['email'], 'organization_id': 1}, [])
+    assert result['failed'] and 'state' in result['msg'] and seam.made == [], 'state is required: nothing removes by default'
 
 
 def test_json_api_shaped_user_lists_are_read_too():
@@ -305,3 +312,36 @@ def test_json_api_shaped_user_lists_are_read_too():
         me_call(), delete_call(CUST, BOB['id'])])
     seam.assert_done()
     assert result['changed'] is True and result['changes'][0]['user_id'] == str(BOB['id'])
+
+
+def test_two_owners_removed_in_one_task_is_refused_on_the_state_after():
+    second = dict(OWNER, id=5000002, email='owner2@northwind.example')
+    args = {'email': [OWNER['email'], second['email']], 'organization_id': CUST, 'api_keys_attestation': ATTEST}
+    result, seam = run_module(org_user, args, [org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, second, BOT), me_call()])
+    seam.assert_done()
+    assert result['failed'] and writes(seam) == [] and result['changed'] is False
+    assert 'without an owner' in result['msg'] and OWNER['email'] in result['msg'] and second['email'] in result['msg']
+
+
+def test_case_twin_emails_of_two_users_are_refused_with_both():
+    twin = dict(BOB, id=5000043, email='Bob@Northwind.example', name='Bob Jonas')
+    for typed in ('bob@northwind.example', 'Bob@Northwind.example', 'BOB@NORTHWIND.EXAMPLE'):
+        args = {'email': typed, 'all_organizations': True, 'api_keys_attestation': ATTEST}
+        result, seam = run_module(org_user, args, [
+            orgs_call(org(MSP, 'Northwind MSP'), org(CUST, 'Contoso Dental', MSP)),
+            users_call(MSP, OWNER, BOT, BOB), users_call(CUST, OWNER, BOT, twin)])
+        seam.assert_done()
+        assert result['failed'] and writes(seam) == []
+        assert str(BOB['id']) in result['msg'] and str(twin['id']) in result['msg'] and 'user_id' in result['msg']
+        assert sorted(c['id'] for c in result['candidates']) == [str(BOB['id']), str(twin['id'])]
+
+
+def test_a_user_named_by_id_is_removed_and_its_case_twin_is_not():
+    twin = dict(BOB, id=5000043, email='Bob@Northwind.example')
+    args = {'user_id': [BOB['id']], 'all_organizations': True, 'api_keys_attestation': ATTEST}
+    result, seam = run_module(org_user, args, [
+        orgs_call(org(MSP, 'Northwind MSP'), org(CUST, 'Contoso Dental', MSP)),
+        users_call(MSP, OWNER, BOT, BOB), users_call(CUST, OWNER, BOT, twin), me_call(),
+        delete_call(MSP, BOB['id'])])
+    seam.assert_done()
+    assert [(c['organization_id'], c['user_id']) for c in result['changes']] == [(str(MSP), str(BOB['id']))]

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.msp.dnsfilter.plugins.modules import organization_info
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.http_seam import Call, FakeResponse
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module
@@ -15,12 +17,29 @@ def org(ident, name, msp=None):
 
 
 def test_id_and_matching_name():
-    result, seam = run_module(organization_info, {'id': 11, 'name': ' contoso dental '}, [
+    result, seam = run_module(organization_info, {'id': 11, 'name': ' Contoso Dental\t'}, [
         Call('GET', '/v1/organizations/11', FakeResponse(200, {'data': org(11, 'Contoso Dental', 10)})),
     ])
     assert not result.get('failed') and result['changed'] is False
     assert result['organizations'] == [{'id': '11', 'name': 'Contoso Dental', 'managed_by_msp_id': 10}]
     seam.assert_done()
+
+
+@pytest.mark.parametrize('typed, words', [
+    ('CONTOSO DENTAL', 'differ only in letter case'),
+    ('contoso dental', 'differ only in letter case'),
+    ('Contoso  Dental', 'differ only in spacing'),
+    ('C\u043entoso Dental', 'U+043E CYRILLIC SMALL LETTER O'),
+])
+def test_a_case_twin_or_look_alike_of_the_name_is_refused(typed, words):
+    # The id of one customer with the name of its look-alike twin: refused, the message shows both names.
+    result, seam = run_module(organization_info, {'id': 11, 'name': typed}, [
+        Call('GET', '/v1/organizations/11', FakeResponse(200, {'data': org(11, 'Contoso Dental', 10)})),
+    ])
+    seam.assert_done()
+    assert result['failed'] and words in result['msg']
+    assert "'Contoso Dental'" in result['msg'] and repr(typed) in result['msg']
+    assert 'organizations' not in result
 
 
 def test_name_that_does_not_match_the_id_fails():
@@ -59,7 +78,7 @@ def test_ambiguous_name_asks_for_the_id():
     result, dummy = run_module(organization_info, {'name': 'Contoso'}, [
         Call('GET', '/v1/organizations', FakeResponse(200, {'data': [org(1, 'Contoso'), org(2, 'contoso')]})),
     ])
-    assert result['failed'] and 'give the id' in result['msg']
+    assert result['failed'] and "'Contoso' (id 1)" in result['msg'] and "'contoso' (id 2)" in result['msg'] and 'by id' in result['msg']
 
 
 def test_billing_for_the_handoff_record():

@@ -78,7 +78,7 @@ def test_info_snapshot_is_stable_whatever_order_the_api_answers_in():
 
 def test_info_without_global_policies_and_by_name_and_id():
     result, seam = run_module(policy_info, {'organization_id': ORG, 'include_global_policies': False,
-                                            'names': ['contoso guest'], 'ids': [101]}, [listing(DEFAULT, GUEST)])
+                                            'names': ['Contoso Guest'], 'ids': [101]}, [listing(DEFAULT, GUEST)])
     seam.assert_done()
     assert [p['id'] for p in result['policies']] == ['101', '102']
 
@@ -87,7 +87,8 @@ def test_info_ambiguous_name_asks_for_the_id():
     twin = policy(103, 'Contoso Guest')
     result, dummy = run_module(policy_info, {'organization_id': ORG, 'names': ['Contoso Guest']},
                                [listing(DEFAULT, GUEST, twin, include_global=True)])
-    assert result['failed'] and '2 policies' in result['msg'] and '102, 103' in result['msg'] and 'give the id' in result['msg']
+    assert result['failed'] and '2 policies' in result['msg'] and '(id 102)' in result['msg'] and '(id 103)' in result['msg']
+    assert 'by id' in result['msg']
 
 
 def test_info_unknown_id_fails():
@@ -263,7 +264,7 @@ def test_ambiguous_policy_name_fails_before_any_write():
     twin = policy(103, 'Contoso Guest')
     args = {'organization_id': ORG, 'policy_names': ['contoso guest'], 'list': 'allow', 'domains': ['a.example']}
     result, seam = run_module(policy_domains, args, [listing(DEFAULT, GUEST, twin)])
-    assert result['failed'] and '102, 103' in result['msg'] and 'policy_ids' in result['msg']
+    assert result['failed'] and '(id 102)' in result['msg'] and '(id 103)' in result['msg'] and 'policy_ids' in result['msg']
     assert writes(seam) == []
 
 

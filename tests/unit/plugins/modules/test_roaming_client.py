@@ -144,3 +144,86 @@ def test_many_organisations_in_one_task_with_one_bulk_job():
 def test_one_scope_is_required():
     result, seam = run_module(roaming_client, {'state': 'uninstalled', 'all_agents': True}, [])
     assert result['failed'] and 'organization_id' in result['msg'] and seam.made == []
+
+
+# A re-imaged PC: the old record, offline for months, and the new live one share a hostname.
+STALE = {'id': 'c0a70c50-0000-4000-8000-0000000000a5', 'type': 'user_agents', 'attributes': {
+    'hostname': 'DESK-07', 'agent_type': 'windows', 'agent_version': '2.2.0', 'status': 'active',
+    'uninstall_queued_at': None, 'last_sync': '2026-05-02T08:00:00Z'}}
+LIVE = {'id': 'c0a70c50-0000-4000-8000-0000000000a6', 'type': 'user_agents', 'attributes': {
+    'hostname': 'DESK-07', 'agent_type': 'windows', 'agent_version': '3.3.6', 'status': 'active',
+    'uninstall_queued_at': None, 'last_sync': '2026-11-27T10:00:00Z'}}
+TWIN = agent('a9', 'desk-07 ')
+
+
+def writes(seam):
+    return [m for m in seam.made if m[0] != 'GET']
+
+
+def test_a_hostname_two_records_share_is_refused_with_both_agent_ids():
+    for module, args in ((roaming_client, dict(ORG, state='uninstalled', hostnames=['DESK-07'])),
+                         (roaming_client, dict(ORG, state='absent', hostnames=['desk-07'], confirmed_gone=['DESK-07'])),
+                         (roaming_client_info, dict(ORG, hostnames=['DESK-07']))):
+        result, seam = run_module(module, args, [listing(STALE, LIVE, A1)])
+        assert result['failed'], module
+        assert STALE['id'] in result['msg'] and LIVE['id'] in result['msg'] and 'by id' in result['msg']
+        assert sorted(c['id'] for c in result['candidates']) == [STALE['id'], LIVE['id']]
+        assert writes(seam) == []
+
+
+def test_case_twin_hostnames_are_refused():
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', hostnames=['DESK-07']), [listing(LIVE, TWIN)])
+    assert result['failed'] and 'a9' in result['msg'] and LIVE['id'] in result['msg'] and writes(seam) == []
+
+
+def test_the_stale_record_named_by_agent_id_alone_is_chosen():
+    result, seam = run_module(roaming_client_info, dict(ORG, ids=[STALE['id']]), [listing(STALE, LIVE)])
+    seam.assert_done()
+    assert [a['id'] for a in result['roaming_clients']] == [STALE['id']]
+    # The same through devices: the bare agent id, or the hostname narrowed by last seen or by version.
+    for entry in (STALE['id'], {'agent_id': STALE['id'], 'asset_id': 'ASSET-0042'},
+                  {'hostname': 'DESK-07', 'last_seen_before': '2026-06-01'}, {'hostname': 'desk-07', 'agent_version': '2.2.0'}):
+        result, seam = run_module(roaming_client_info, dict(ORG, devices=[entry]), [listing(STALE, LIVE)])
+        assert [a['id'] for a in result['roaming_clients']] == [STALE['id']], entry
+    assert result['roaming_clients'][0]['asset_id'] is None
+    result, seam = run_module(roaming_client_info, dict(ORG, devices=[{'agent_id': STALE['id'], 'asset_id': 'ASSET-0042'}]), [listing(STALE, LIVE)])
+    assert result['roaming_clients'][0]['asset_id'] == 'ASSET-0042'
+
+
+def test_a_device_entry_that_is_malformed_or_contradicts_itself_fails():
+    for entry, words in (({'serial': 'X'}, 'unknown key'), ({'asset_id': 'A-1'}, 'agent_id or hostname'), ('  ', 'empty'),
+                         ({'agent_id': STALE['id'], 'hostname': 'FRONTDESK-01'}, 'not')):
+        result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', devices=[entry]), [listing(STALE, LIVE)])
+        assert result['failed'] and words in result['msg'] and writes(seam) == [], entry
+
+
+def test_retiring_the_stale_record_by_id_deletes_only_it_and_never_queues_the_live_agent():
+    args = dict(ORG, state='absent', ids=[STALE['id']], confirmed_gone=[STALE['id']], on_installed='skip')
+    result, seam = run_module(roaming_client, args, [
+        listing(STALE, LIVE),
+        Call('DELETE', '/v1/user_agents/%s' % STALE['id'], FakeResponse(204)),
+        listing(LIVE),
+    ])
+    seam.assert_done()
+    assert [(r['id'], r['action']) for r in result['roaming_clients']] == [(STALE['id'], 'deleted')]
+    assert [m[1] for m in writes(seam)] == ['https://api.test/v1/user_agents/%s' % STALE['id']]
+
+
+def test_check_mode_plans_records_deleted_once_the_run_confirms_their_uninstall():
+    # The run queues a1 and a2 before it deletes records; in check mode they are still installed. The plan must say
+    # what the real run will do: delete each once its uninstall is confirmed, else keep it as outstanding.
+    queued = {'roaming_clients': [{'id': 'a1', 'action': 'queued'}, {'id': 'a2', 'action': 'queued'}, {'id': 'a3', 'action': 'none'}]}
+    args = dict(ORG, state='absent', all_agents=True, on_installed='skip', after_uninstall_of=[queued])
+    result, seam = run_module(roaming_client, args, [listing(A1, A2, OLD)], check_mode=True)
+    seam.assert_done()
+    rows = {r['id']: r for r in result['roaming_clients']}
+    assert {i: r['action'] for i, r in rows.items()} == {'a1': 'delete_when_uninstalled', 'a2': 'delete_when_uninstalled', 'a3': 'none'}
+    assert 'else the record is kept' in rows['a1']['condition']
+    assert [o['id'] for o in result['outstanding']] == ['a3'] and result['changed'] is True
+    # A real run reads where each agent stands: a1 uninstalled is deleted, a2 still queued is kept and outstanding.
+    result, seam = run_module(roaming_client, dict(args, poll_interval=0), [
+        listing(U1, Q2, OLD), listing(status='uninstalling'),
+        Call('DELETE', '/v1/user_agents/a1', FakeResponse(204)), listing(Q2, OLD), listing(status='uninstalling')])
+    seam.assert_done()
+    assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'deleted', 'a2': 'none', 'a3': 'none'}
+    assert sorted(o['id'] for o in result['outstanding']) == ['a2', 'a3']

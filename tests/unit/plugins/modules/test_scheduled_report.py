@@ -74,7 +74,7 @@ def test_info_empty_answer():
 # scheduled_report
 
 def test_all_in_check_mode_then_real_then_again():
-    args = {'organization_id': ORG, 'all': True}
+    args = {'organization_id': ORG, 'all': True, 'state': 'absent'}
     result, seam = run_module(scheduled_report, args, [listing(WEEKLY, MONTHLY)], check_mode=True)
     seam.assert_done()
     assert result['changed'] is True and writes(seam) == []
@@ -97,7 +97,7 @@ def test_all_in_check_mode_then_real_then_again():
 
 
 def test_by_id_deletes_only_that_report():
-    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'ids': [950101]}, [
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'ids': [950101]}, [
         listing(WEEKLY, MONTHLY),
         Call('DELETE', '/v1/scheduled_reports/950101', FakeResponse(204)),
         listing(MONTHLY),
@@ -108,7 +108,7 @@ def test_by_id_deletes_only_that_report():
 
 
 def test_a_404_on_delete_is_already_absent():
-    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'ids': [950101]}, [
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'ids': [950101]}, [
         listing(WEEKLY),
         Call('DELETE', '/v1/scheduled_reports/950101', FakeResponse(404, {'error': 'Unable to find the object'})),
         listing(),
@@ -119,14 +119,14 @@ def test_a_404_on_delete_is_already_absent():
 
 def test_an_id_of_no_report_of_the_organisation_is_left_alone_with_a_warning():
     with mock.patch.object(basic.AnsibleModule, 'warn') as warn:
-        result, seam = run_module(scheduled_report, {'organization_id': ORG, 'ids': [12345]}, [listing(WEEKLY)])
+        result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'ids': [12345]}, [listing(WEEKLY)])
     seam.assert_done()
     assert result['changed'] is False and writes(seam) == []
     assert 'Scheduled report 12345 is not' in warn.call_args[0][0]
 
 
 def test_a_report_still_there_after_the_delete_fails_the_task():
-    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'ids': [950101]}, [
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'ids': [950101]}, [
         listing(WEEKLY),
         Call('DELETE', '/v1/scheduled_reports/950101', FakeResponse(200, {})),
         listing(WEEKLY),
@@ -136,7 +136,7 @@ def test_a_report_still_there_after_the_delete_fails_the_task():
 
 
 def test_a_refused_delete_is_a_clean_failure():
-    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'all': True}, [
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'all': True}, [
         listing(WEEKLY),
         Call('DELETE', '/v1/scheduled_reports/950101', FakeResponse(422, {'error': 'cannot delete'})),
     ])
@@ -145,9 +145,14 @@ def test_a_refused_delete_is_a_clean_failure():
 
 
 def test_selection_is_required_and_exclusive_and_nothing_is_called():
-    result, seam = run_module(scheduled_report, {'organization_id': ORG}, [])
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent'}, [])
     assert result['failed'] and 'all=true' in result['msg'] and seam.made == []
-    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'all': False}, [])
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'all': False}, [])
     assert result['failed'] and seam.made == []
-    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'all': True, 'ids': [1]}, [])
-    assert result['failed'] and 'not both' in result['msg'] and seam.made == []
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'state': 'absent', 'all': True, 'ids': [1]}, [])
+    assert result['failed'] and 'mutually exclusive' in result['msg'] and seam.made == []
+
+
+def test_state_is_required_so_a_forgotten_option_never_deletes():
+    result, seam = run_module(scheduled_report, {'organization_id': ORG, 'all': True}, [])
+    assert result['failed'] and 'state' in result['msg'] and seam.made == []
