@@ -125,7 +125,7 @@ class Removal:
 
     # --- apply ----------------------------------------------------------------------------------------------
 
-    def apply(self, one=None, bulk=None, bulk_threshold=None, objects=None):
+    def apply(self, one=None, bulk=None, bulk_threshold=None, objects=None, summary=None):
         """Remove the planned objects: one(obj) per object, or bulk(objs) once for many (both write through
         DNSFilterModule.write, so nothing is sent in check mode). one() raises Outstanding for an object the API
         refused for a reason a person can act on; any other failed write fails the task, naming what was done before it."""
@@ -156,8 +156,8 @@ class Removal:
             self.mod.fail('%s %s removed before it: %d of %d (%s); run the task again to finish, it reads the current '
                           'state first.' % (exc.message, plural(self.what).capitalize(), len(self.done), len(targets),
                                             ', '.join(self.label(o) for o in self.done) or 'none'),
-                          status=exc.status, removed_before_failure=[self.label(o) for o in self.done],
-                          planned=[self.label(o) for o in targets])
+                          status=exc.status, removed_before_failure=[(summary or self.label)(o) for o in self.done],
+                          planned=[(summary or self.label)(o) for o in targets])
         return answer
 
     # --- verify ---------------------------------------------------------------------------------------------

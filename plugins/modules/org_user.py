@@ -32,10 +32,10 @@ options:
   email:
     description:
       - The users, by email address (compared without regard to case, surrounding spaces aside).
-      - Each address must name exactly one user: two user ids whose addresses differ only in case, or look alike, are
+      - Each address must name exactly one user. Two user ids whose addresses differ only in case, or look alike, are
         two people, and such an address fails the task before any write, listing both. Name them by O(user_id).
       - Memberships are then matched by user id, never by address.
-      - One of O(email) and O(user_id) is required.
+      - One of O(email), O(user_id) and O(all_users=true) is required.
     type: list
     elements: str
     aliases: [emails]
@@ -46,6 +46,13 @@ options:
     type: list
     elements: int
     aliases: [user_ids]
+  all_users:
+    description:
+      - With O(state=absent), every member of the organisation(s) except the API key's own user and the accounts in
+        O(protected_users), which are kept and listed in RV(kept). A customer exit's "close access" in one task.
+      - Mutually exclusive with O(email) and O(user_id).
+    type: bool
+    default: false
   state:
     description:
       - V(absent) removes the users' memberships in the organisations.
@@ -237,10 +244,25 @@ planned_changes:
   type: list
   elements: dict
 changes_made:
-  description: The changes made before a write failed, in the format of RV(changes).
+  description: With O(state=present), the changes made before a write failed, in the format of RV(changes).
   returned: when a write failed
   type: list
   elements: dict
+removed_before_failure:
+  description: With O(state=absent), the removals made before a write failed, in the format of RV(changes).
+  returned: when a write failed
+  type: list
+  elements: dict
+kept:
+  description: With O(all_users=true), the members left in place and why (the caller, a protected account).
+  returned: when O(all_users=true)
+  type: list
+  elements: dict
+  sample:
+    - id: "5000003"
+      email: breakglass@northwind.example
+      name: Break Glass
+      reason: in protected_users
 caller:
   description: The API key's own user (id, email, name), read when a membership is removed or changed.
   returned: when a membership is removed or changed
@@ -255,7 +277,8 @@ from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilte
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._access import (
     SCOPE_EXCLUSIVE, SCOPE_SPEC, check_key_proof, current_user, norm_email, org_users, resolve_emails, same_user,
-    scope_organizations, write_failed)
+    scope_organizations, user_summary, write_failed)
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import Removal
 
 
 def _membership(org, user, role):
@@ -419,17 +442,54 @@ def _created_id(answer):
     return None if answer.get('id') is None else str(answer['id'])
 
 
+def everyone_but_the_kept(mod, members, caller):
+    """For all_users: every member's id except the caller and the protected accounts (listed in `kept`)."""
+    protected = set(norm_email(p) for p in mod.params['protected_users'])
+    wanted, kept = set(), {}
+    for users in members.values():
+        for user in users:
+            if same_user(caller, user_id=user['id']):
+                kept[str(user['id'])] = dict(user_summary(user), reason="the API key's own user")
+            elif norm_email(user.get('email')) in protected:
+                kept[str(user['id'])] = dict(user_summary(user), reason='in protected_users')
+            else:
+                wanted.add(str(user['id']))
+    return sorted(wanted), list(kept.values())
+
+
+def remove_memberships(mod, changes, members, orgs):
+    """state=absent: the removals through the one removal engine, then re-read to prove them."""
+    everything = [dict(u, organization_id=org_id) for org_id, users in members.items() for u in users]
+    removal = Removal(mod, 'membership', everything, key=lambda m: (str(m['organization_id']), str(m['id'])),
+                      label=lambda m: '%s in %s' % (m.get('email') or m['id'], m['organization_id']))
+    doomed = set((c['organization_id'], c['user_id']) for c in changes if c['action'] == 'removed')
+    removal.choose([m for m in everything if removal.key(m) in doomed])
+    removal.plan()
+    by_key = dict(((c['organization_id'], c['user_id']), c) for c in changes)
+    removal.apply(one=lambda m: mod.write('DELETE', '/v1/organizations/%s/users/%s' % (m['organization_id'], m['id']),
+                                          missing_ok=True),
+                  summary=lambda m: by_key[removal.key(m)])
+    removal.verify(lambda: [dict(u, organization_id=o['id']) for o in orgs if any(c['organization_id'] == o['id'] for c in changes)
+                            for u in org_users(mod.client, o['id'])])
+
+
 def main_logic(mod):
     params = mod.params
-    if not params['email'] and not params['user_id']:
-        mod.fail('Name the users: email or user_id (both are empty).')
+    if not params['email'] and not params['user_id'] and not params['all_users']:
+        mod.fail('Name the users: email, user_id, or all_users=true (all are empty).')
+    if params['all_users'] and (params['email'] or params['user_id'] or params['state'] != 'absent'):
+        mod.fail('all_users=true removes every member but the caller and protected_users; it goes with state=absent only, '
+                 'and not with email or user_id.')
     orgs = scope_organizations(mod, name=params['organization_name'])
     members = dict((org['id'], org_users(mod.client, org['id'])) for org in orgs)
+    result = {}
+    if params['all_users']:
+        caller = current_user(mod.client)
+        params['user_id'], result['kept'] = everyone_but_the_kept(mod, members, caller)
     changes, before, after, problems, resolved = plan_changes(mod, orgs, members)
     if problems:
         mod.fail('No change was made: %s.' % '; '.join(problems))
 
-    result = {}
     if any(c['action'] != 'added' for c in changes):
         caller = current_user(mod.client)
         result['caller'] = caller
@@ -448,10 +508,11 @@ def main_logic(mod):
         mod.warnings.append('%s is a member of none of the %d organisation(s) read; nothing to do for it.' % (value, len(orgs)))
     result['not_found'] = not_found
 
-    apply(mod, changes)
     if params['state'] == 'absent':
+        remove_memberships(mod, changes, members, orgs)
         after = []
     else:
+        apply(mod, changes)
         ids = dict(((c['organization_id'], norm_email(c['email'])), c['user_id']) for c in changes if c['action'] == 'added')
         for membership in after:
             if membership['user_id'] is None:
@@ -465,6 +526,7 @@ def main():
     spec.update(
         email=dict(type='list', elements='str', aliases=['emails']),
         user_id=dict(type='list', elements='int', aliases=['user_ids']),
+        all_users=dict(type='bool', default=False),
         state=dict(type='str', choices=['absent', 'present'], required=True),
         role=dict(type='str', choices=['super_administrator', 'administrator', 'policies_only', 'read_only', 'technical',
                                        'accountant', 'network_administrator', 'network_support', 'support']),
@@ -477,7 +539,6 @@ def main():
     mod = DNSFilterModule(
         argument_spec=spec,
         mutually_exclusive=SCOPE_EXCLUSIVE,
-        required_one_of=[('email', 'user_id')],
         required_if=[('state', 'present', ('role',))],
         required_by={'organization_name': 'organization_id'},
     )

@@ -39,7 +39,7 @@ options:
     description:
       - Only the users with these email addresses (compared without regard to case, surrounding spaces aside).
       - Each must name exactly one user. Two users whose addresses differ only in case, or look alike, are two
-        people: such an address fails and lists both; name them by O(user_id).
+        people. Such an address fails and lists both; name them by O(user_id).
     type: list
     elements: str
     aliases: [emails]

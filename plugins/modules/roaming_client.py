@@ -33,12 +33,15 @@ options:
     type: str
     choices: [uninstalled, absent, dequeued]
     required: true
-  all_agents:
+  all:
     description:
-      - Act on every agent of the organisation. Without it, at least one selector (O(ids), O(hostnames), O(network_ids),
-        O(tags), O(agent_types), O(last_sync_before)) is required, so that a missing variable cannot select everything.
+      - Act on every agent of the organisation(s). Without it, at least one selector (O(ids), O(hostnames), O(devices),
+        O(network_ids), O(tags), O(agent_types), O(last_sync_before)) is required, so that a missing variable cannot
+        select everything.
+      - The same option as O(msp.dnsfilter.scheduled_report#module:all) and the other removal modules' C(all).
     type: bool
     default: false
+    aliases: [all_agents]
   confirmed_gone:
     description:
       - The devices confirmed retired, wiped or destroyed, named like O(devices) (an agent id, a hostname, or a dict).
@@ -52,7 +55,8 @@ options:
     description:
       - With O(state=absent), in check mode only - the agents this run uninstalls before it deletes records, so that
         the plan says what the real run will do. Registered results of this module with O(state=uninstalled), lists
-        of agents (dicts with C(id) or C(agent_id)) or of agent ids, in any mix.
+        of agents (dicts with C(id) or C(agent_id), such as the device roles' results; one with an
+        C(outstanding_reason) or C(in_scope=false) does not count) or of agent ids, in any mix.
       - Such an agent still installed is planned as C(delete_when_uninstalled) - deleted once its uninstall is
         confirmed, else kept and outstanding - instead of kept. A real run ignores it and reads where each agent stands.
     type: raw
@@ -93,7 +97,7 @@ EXAMPLES = r'''
 - name: Queue the uninstall of every agent of the exiting customer
   msp.dnsfilter.roaming_client:
     organization_id: 4000101
-    all_agents: true
+    all: true
     state: uninstalled
     wait_uninstalled: 1800
   register: uninstall
@@ -101,7 +105,7 @@ EXAMPLES = r'''
 - name: Delete the records of the agents that are uninstalled; list the rest
   msp.dnsfilter.roaming_client:
     organization_id: 4000101
-    all_agents: true
+    all: true
     state: absent
     on_installed: skip
 
@@ -245,6 +249,9 @@ def pending_uninstalls(value):
                 stack.extend(item['results'])
             elif isinstance(item.get('roaming_clients'), list):
                 stack.extend(r for r in item['roaming_clients'] if r.get('action') in ('queued', 'already_queued', 'already_uninstalling'))
+            elif item.get('outstanding_reason') or item.get('in_scope') is False:
+                # A device the run cannot reach, or may not touch, is not uninstalled by it.
+                continue
             elif item.get('id') is not None or item.get('agent_id') is not None:
                 found.add(str(item.get('id') or item.get('agent_id')))
         elif item not in (None, ''):
@@ -330,8 +337,8 @@ def state_after(row):
 
 def main_logic(mod):
     params = mod.params
-    if not params['all_agents'] and not any(params.get(name) for name in SELECTORS):
-        mod.fail('Choose the agents (%s) or set all_agents=true.' % ', '.join(SELECTORS))
+    if not params['all'] and not any(params.get(name) for name in SELECTORS):
+        mod.fail('Choose the agents (%s) or set all=true. Nothing was changed.' % ', '.join(SELECTORS))
     agents, everything = list_agents(mod)
     plan = Plan(agents)
     action = {'uninstalled': uninstall, 'absent': delete_records, 'dequeued': dequeue}[params['state']]
@@ -347,7 +354,7 @@ def main():
     spec = dict(AGENT_SELECT_SPEC)
     spec.update(
         state=dict(type='str', choices=['uninstalled', 'absent', 'dequeued'], required=True),
-        all_agents=dict(type='bool', default=False),
+        all=dict(type='bool', default=False, aliases=['all_agents']),
         confirmed_gone=dict(type='list', elements='raw', default=[]),
         after_uninstall_of=dict(type='raw'),
         on_installed=dict(type='str', choices=['fail', 'skip'], default='fail'),

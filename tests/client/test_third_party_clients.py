@@ -16,7 +16,7 @@ The requests are rebuilt with plain ``requests`` from reading the clients' sourc
   and ``Remove-DNSFilterUserAgent.ps1`` (release 1.0.0, commit 68bd20f: ``[int]$ID``; fixed in 2efc547,
   ``CHANGELOG.md``: ``[string]$ID``).
 
-What the live API answers is taken from DNSFilter's recorded samples (``../shared/dnsfilter-sample-responses.json``,
+What the live API answers is taken from DNSFilter's recorded samples (``tests/sandbox/contract/dnsfilter-sample-responses.json``,
 recorded for dnsfcli's documentation) and its OpenAPI description.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ from urllib.parse import quote, urlencode
 import pytest
 import requests
 
-SAMPLES = Path(__file__).resolve().parents[3] / 'shared' / 'dnsfilter-sample-responses.json'
+SAMPLES = Path(__file__).resolve().parents[2] / 'tests' / 'sandbox' / 'contract' / 'dnsfilter-sample-responses.json'
 CONTOSO, FABRIKAM = 810101, 810102
 CONTOSO_PIN = '482916'
 FRONTDESK = 'c0a70c50-0000-4000-8000-000000000001'

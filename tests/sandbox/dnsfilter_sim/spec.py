@@ -21,9 +21,8 @@ SPEC_ENV = 'DNSFILTER_OPENAPI'
 
 
 def default_description_path() -> Path:
-    """``../shared/dnsfilter-openapi.json`` beside the repository root, found from this file, not the cwd."""
-    repository_root = Path(__file__).resolve().parents[3]
-    return repository_root.parent / 'shared' / 'dnsfilter-openapi.json'
+    """``tests/sandbox/contract/dnsfilter-openapi.json`` in the repository, found from this file, not the cwd."""
+    return Path(__file__).resolve().parents[1] / 'contract' / 'dnsfilter-openapi.json'
 
 
 def load_description(path: str | os.PathLike | None = None) -> dict:

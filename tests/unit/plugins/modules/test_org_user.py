@@ -68,7 +68,8 @@ def test_departing_technician_removed_everywhere_in_one_task():
     args = {'email': 'BOB@northwind.example', 'all_organizations': True, 'api_keys_attestation': ATTEST,
             'protected_users': ['breakglass@northwind.example']}
     result, seam = run_module(org_user, args, all_orgs_reads() + [
-        me_call(), delete_call(MSP, BOB['id']), delete_call(CUST, BOB['id'])])
+        me_call(), delete_call(MSP, BOB['id']), delete_call(CUST, BOB['id']),
+        users_call(MSP, OWNER, BOT, GLASS), users_call(CUST, OWNER, BOT)])
     seam.assert_done()
     assert result['changed'] is True and not result.get('failed')
     assert [(c['action'], c['organization_id'], c['role_before']) for c in result['changes']] == [
@@ -113,7 +114,8 @@ def test_a_404_on_delete_counts_as_removed():
     args = {'user_id': BOB['id'], 'organization_id': CUST, 'require_api_keys_revoked': False}
     result, seam = run_module(org_user, args, [
         org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOB), me_call(),
-        Call('DELETE', '/v1/organizations/%s/users/%s' % (CUST, BOB['id']), FakeResponse(404, {'error': 'Not found'}))])
+        Call('DELETE', '/v1/organizations/%s/users/%s' % (CUST, BOB['id']), FakeResponse(404, {'error': 'Not found'})),
+        users_call(CUST, OWNER)])
     seam.assert_done()
     assert result['changed'] is True and result['api_keys_gate']['satisfied_by'] == 'not_required'
 
@@ -138,7 +140,8 @@ def test_an_owner_may_go_when_another_owner_stays():
     second = dict(OWNER, id=5000002, email='owner2@northwind.example')
     args = {'email': OWNER['email'], 'organization_id': CUST, 'api_keys_attestation': ATTEST}
     result, seam = run_module(org_user, args, [
-        org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, second), me_call(), delete_call(CUST, OWNER['id'])])
+        org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, second), me_call(), delete_call(CUST, OWNER['id']),
+        users_call(CUST, second)])
     seam.assert_done()
     assert result['changed'] is True
 
@@ -176,7 +179,8 @@ def test_accepts_an_api_key_result_proving_the_keys_dead():
     args = {'email': BOB['email'], 'organization_id': CUST,
             'api_keys_checked_by': [proof(owner=bob_owner), {'results': [proof(state='verified_dead')]}]}
     result, seam = run_module(org_user, args, [
-        org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOB), me_call(), delete_call(CUST, BOB['id'])])
+        org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOB), me_call(), delete_call(CUST, BOB['id']),
+        users_call(CUST, OWNER)])
     seam.assert_done()
     assert result['changed'] is True
     gate = result['api_keys_gate']
@@ -231,7 +235,8 @@ def test_a_failed_write_says_what_was_done():
         Call('DELETE', '/v1/organizations/%s/users/%s' % (CUST, BOB['id']), FakeResponse(403, {'error': 'Forbidden'}))])
     seam.assert_done()
     assert result['failed'] and result['changed'] is True
-    assert '1 of 2' in result['msg'] and len(result['changes_made']) == 1 and len(result['planned_changes']) == 2
+    assert '1 of 2' in result['msg'] and len(result['removed_before_failure']) == 1 and len(result['planned']) == 2
+    assert result['removed_before_failure'][0]['organization_id'] == str(MSP)
 
 
 def test_present_adds_and_changes_roles_then_is_idempotent():
@@ -292,7 +297,8 @@ def test_bad_parameters_fail_without_calls():
             ({'email': BOB['email']}, 'Say where to act'),
             ({'email': BOB['email'], 'organization_id': 1, 'all_organizations': True}, 'mutually exclusive'),
             ({'email': BOB['email'], 'organization_id': 1, 'state': 'present'}, 'role'),
-            ({'organization_id': 1}, 'one of the following is required'),
+            ({'organization_id': 1}, 'Name the users'),
+            ({'organization_id': 1, 'all_users': True, 'email': BOB['email']}, 'not with email'),
             ({'email': BOB['email'], 'organization_id': 1, 'state': 'present', 'role': 'owner'}, 'value of role'),
     ):
         result, seam = run_module(org_user, args, [])
@@ -309,7 +315,7 @@ def test_json_api_shaped_user_lists_are_read_too():
     result, seam = run_module(org_user, args, [
         org_call(CUST, 'Contoso Dental'),
         Call('GET', '/v1/organizations/%s/users' % CUST, FakeResponse(200, listing)),
-        me_call(), delete_call(CUST, BOB['id'])])
+        me_call(), delete_call(CUST, BOB['id']), users_call(CUST)])
     seam.assert_done()
     assert result['changed'] is True and result['changes'][0]['user_id'] == str(BOB['id'])
 
@@ -342,6 +348,26 @@ def test_a_user_named_by_id_is_removed_and_its_case_twin_is_not():
     result, seam = run_module(org_user, args, [
         orgs_call(org(MSP, 'Northwind MSP'), org(CUST, 'Contoso Dental', MSP)),
         users_call(MSP, OWNER, BOT, BOB), users_call(CUST, OWNER, BOT, twin), me_call(),
-        delete_call(MSP, BOB['id'])])
+        delete_call(MSP, BOB['id']), users_call(MSP, OWNER, BOT)])
     seam.assert_done()
     assert [(c['organization_id'], c['user_id']) for c in result['changes']] == [(str(MSP), str(BOB['id']))]
+
+
+def test_all_users_removes_every_member_but_the_caller_and_the_protected_and_proves_it():
+    args = {'all_users': True, 'organization_id': CUST, 'protected_users': [GLASS['email'].upper()], 'api_keys_attestation': ATTEST}
+    dana = {'id': 5000077, 'email': 'dana@contoso.example', 'name': 'Dana', 'role': 'read_only'}
+    result, seam = run_module(org_user, args, [
+        org_call(CUST, 'Contoso Dental'), users_call(CUST, BOT, GLASS, dana, BOB), me_call(), me_call(),
+        delete_call(CUST, dana['id']), delete_call(CUST, BOB['id']), users_call(CUST, BOT, GLASS)])
+    seam.assert_done()
+    assert [c['user_id'] for c in result['changes']] == [str(dana['id']), str(BOB['id'])]
+    assert sorted(k['reason'] for k in result['kept']) == sorted(["the API key's own user", 'in protected_users'])
+
+
+def test_a_removal_that_did_not_take_fails_the_task():
+    args = {'email': BOB['email'], 'organization_id': CUST, 'api_keys_attestation': ATTEST}
+    result, seam = run_module(org_user, args, [
+        org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOB), me_call(), delete_call(CUST, BOB['id']),
+        users_call(CUST, OWNER, BOB)])
+    seam.assert_done()
+    assert result['failed'] and 'still there' in result['msg']

@@ -11,7 +11,7 @@ from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import 
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.modules.test_org_user import (
     BOB, CUST, MSP, OWNER, org, org_call, orgs_call, users_call)
 
-# The recorded live answer of GET /v1/organizations/{id}/users (shared/dnsfilter-sample-responses.json).
+# The recorded live answer of GET /v1/organizations/{id}/users (tests/sandbox/contract/dnsfilter-sample-responses.json).
 SAMPLE = {'users': [
     {'id': 42618, 'name': 'Jane Smith', 'email': 'jane.smith@example.com', 'auth0_sub': 'auth0|5fbc', 'mfa_enabled': True,
      'last_sign_in_at': '2026-05-21T17:21:26.365-04:00', 'metadata': {}, 'role': 'owner',

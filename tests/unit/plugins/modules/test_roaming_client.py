@@ -36,11 +36,11 @@ U2 = agent('a2', 'MAC-01', '2.1.0', status='uninstalled', agent_type='macos')
 
 def test_selector_required():
     result, seam = run_module(roaming_client, dict(ORG, state='uninstalled'), [])
-    assert result['failed'] and 'all_agents' in result['msg'] and seam.made == []
+    assert result['failed'] and 'all=true' in result['msg'] and seam.made == []
 
 
 def test_uninstall_check_mode_predicts_queue_and_outstanding_without_writes():
-    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all_agents=True), [listing(A1, A2, OLD)], check_mode=True)
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all=True), [listing(A1, A2, OLD)], check_mode=True)
     assert result['changed'] is True
     assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'queued', 'a2': 'queued', 'a3': 'none'}
     assert [o['id'] for o in result['outstanding']] == ['a3'] and '1.9.4' in result['outstanding'][0]['reason']
@@ -50,7 +50,7 @@ def test_uninstall_check_mode_predicts_queue_and_outstanding_without_writes():
 
 
 def test_uninstall_uses_one_bulk_job_with_only_capable_agents_and_verifies():
-    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all_agents=True, poll_interval=0), [
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all=True, poll_interval=0), [
         listing(A1, A2, OLD),
         Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 5, 'completed': False}}),
              query=[('organization_id', '11'), ('queue_uninstall', 'true')], body={'ids': ['a1', 'a2']}),
@@ -74,7 +74,7 @@ def test_a_record_deleted_instead_of_queued_fails_loudly():
 
 
 def test_uninstall_again_changes_nothing():
-    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all_agents=True), [
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all=True), [
         listing(Q1, U2), listing(status='uninstalling')])
     assert result['changed'] is False
     assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'already_queued', 'a2': 'already_uninstalled'}
@@ -82,13 +82,13 @@ def test_uninstall_again_changes_nothing():
 
 
 def test_delete_refuses_installed_agents_with_zero_writes():
-    result, seam = run_module(roaming_client, dict(ORG, state='absent', all_agents=True), [listing(U1, A2)])
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True), [listing(U1, A2)])
     assert result['failed'] and 'would come back' in result['msg'] and 'MAC-01' in result['msg']
     assert all(m[0] == 'GET' for m in seam.made)
 
 
 def test_delete_uninstalled_and_confirmed_gone_skip_the_rest():
-    result, seam = run_module(roaming_client, dict(ORG, state='absent', all_agents=True, on_installed='skip',
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
                                                    confirmed_gone=['frontdesk-old']), [
         listing(U1, A2, OLD),
         Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}}),
@@ -100,7 +100,7 @@ def test_delete_uninstalled_and_confirmed_gone_skip_the_rest():
     assert [o['id'] for o in result['outstanding']] == ['a2']
     assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'deleted', 'a2': 'none', 'a3': 'deleted'}
     seam.assert_done()
-    result, seam = run_module(roaming_client, dict(ORG, state='absent', all_agents=True, on_installed='skip'), [listing(A2)])
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip'), [listing(A2)])
     assert result['changed'] is False
     seam.assert_done()
 
@@ -213,7 +213,7 @@ def test_check_mode_plans_records_deleted_once_the_run_confirms_their_uninstall(
     # The run queues a1 and a2 before it deletes records; in check mode they are still installed. The plan must say
     # what the real run will do: delete each once its uninstall is confirmed, else keep it as outstanding.
     queued = {'roaming_clients': [{'id': 'a1', 'action': 'queued'}, {'id': 'a2', 'action': 'queued'}, {'id': 'a3', 'action': 'none'}]}
-    args = dict(ORG, state='absent', all_agents=True, on_installed='skip', after_uninstall_of=[queued])
+    args = dict(ORG, state='absent', all=True, on_installed='skip', after_uninstall_of=[queued])
     result, seam = run_module(roaming_client, args, [listing(A1, A2, OLD)], check_mode=True)
     seam.assert_done()
     rows = {r['id']: r for r in result['roaming_clients']}
