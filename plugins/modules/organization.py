@@ -57,11 +57,20 @@ organization:
   description: The organisation before the change (id, name, canceled, managed_by_msp_id).
   returned: always
   type: dict
+outstanding:
+  description:
+    - Empty, or the organisation with the C(reason) it was left as it is - only the MSP's owner or super administrators
+      may cancel or delete a customer, and the API key's user is not one. Check mode and a real run say the same.
+  returned: always
+  type: list
+  elements: dict
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, same_id
 
 KEYS = ('id', 'name', 'canceled', 'canceled_at', 'managed_by_msp_id')
+# Who may cancel or delete an MSP's customer (KB "Manage DNSFilter account user permissions": MSP Super Admin and up).
+MSP_ADMIN_ROLES = ('owner', 'super_administrator')
 
 
 def main_logic(mod):
@@ -77,9 +86,19 @@ def main_logic(mod):
     if not msp_id:
         mod.fail('Organisation %s (%s) is not an MSP customer (it has no managed_by_msp_id); refusing to cancel or delete '
                  'what may be the MSP itself.' % (p['id'], org.get('name')))
-    if not any(same_id(o.get('owned_msp_id'), msp_id) or same_id(o.get('id'), msp_id) for o in mod.organizations()):
+    msp = [o for o in mod.organizations() if same_id(o.get('owned_msp_id'), msp_id) or same_id(o.get('id'), msp_id)]
+    if not msp:
         mod.fail('Organisation %s belongs to MSP %s, which the API key\'s user does not manage; refusing.' % (p['id'], msp_id))
     before = {k: org.get(k) for k in KEYS}
+    role = msp[0].get('role')
+    if role is not None and role not in MSP_ADMIN_ROLES:
+        # Plan and run alike: DNSFilter lets only the MSP's owner or super administrators cancel or delete a customer.
+        mod.exit(organization=before, diff={'before': before, 'after': before}, outstanding=[{
+            'id': str(p['id']), 'name': org.get('name'),
+            'reason': 'Only an owner or super administrator of the MSP may %s a customer; the API key\'s user is %s of %s. '
+                      '%s it in the dashboard as one, or run again with such a key.'
+                      % ('cancel' if p['state'] == 'canceled' else 'delete', role, msp[0].get('name'),
+                         'Cancel' if p['state'] == 'canceled' else 'Delete')}])
     if p['state'] == 'canceled':
         after = dict(before, canceled=True)
         if not org.get('canceled'):
@@ -88,7 +107,7 @@ def main_logic(mod):
         after = {}
         mod.write('DELETE', '/v1/organizations/%s' % p['id'], params={'clear_subscription_info': p['clear_subscription_info']},
                   missing_ok=True)
-    mod.exit(organization=before, diff={'before': before, 'after': after})
+    mod.exit(organization=before, diff={'before': before, 'after': after}, outstanding=[])
 
 
 def main():

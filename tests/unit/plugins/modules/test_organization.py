@@ -65,3 +65,19 @@ def test_delete_and_already_deleted():
         Call('GET', '/v1/organizations/11', FakeResponse(404, {'error': 'Not found'}))])
     assert result['changed'] is False
     seam.assert_done()
+
+
+def test_a_key_that_is_not_the_msps_owner_or_super_admin_plans_and_reports_it_outstanding():
+    admin_view = dict(MSP, attributes=dict(MSP['attributes'], role='administrator'))
+    for check in (True, False):
+        result, seam = run_module(organization, {'id': 11, 'name': 'Contoso Dental', 'state': 'canceled'},
+                                  [show(CUSTOMER), visible(admin_view, CUSTOMER)], check_mode=check)
+        seam.assert_done()
+        assert result['changed'] is False and all(m[0] == 'GET' for m in seam.made)
+        assert 'super administrator' in result['outstanding'][0]['reason'] and 'administrator of Northwind MSP' in result['outstanding'][0]['reason']
+
+
+def test_a_case_twin_name_is_refused_with_both_names():
+    result, seam = run_module(organization, {'id': 11, 'name': 'CONTOSO DENTAL', 'state': 'absent'}, [show(CUSTOMER)])
+    assert result['failed'] and "'Contoso Dental'" in result['msg'] and "'CONTOSO DENTAL'" in result['msg'] and 'letter case' in result['msg']
+    assert all(m[0] == 'GET' for m in seam.made)
