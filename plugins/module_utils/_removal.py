@@ -184,4 +184,3 @@ class Removal:
         if conditional:
             out['conditional'] = conditional
         return out
-

@@ -27,7 +27,9 @@ options:
     type: list
     elements: int
   names:
-    description: Only these block pages, by name (each must match exactly one page (surrounding spaces aside, letter case significant), and a case twin or a look-alike is refused).
+    description:
+      - Only these block pages, by name. Each must match exactly one page, exactly (surrounding spaces aside, letter
+        case significant); a case twin or a look-alike is refused and listed.
     type: list
     elements: str
 author:

@@ -371,11 +371,10 @@ def safety_refusals(changes, members, caller, protected, names=None):
     for org_id, users in members.items():
         had_owner = [u for u in users if u.get('role') == 'owner']
         if had_owner and not any(u.get('role') == 'owner' for u in after[org_id]):
-            lost = [c for c in changes if c['organization_id'] == org_id and c['role_before'] == 'owner']
-            refusals.append('will not %s: %r (%s) would be left without an owner (transfer ownership in the dashboard '
-                            'first)' % (' and '.join('%s %s' % ('remove' if c['action'] == 'removed' else 'change the role of',
-                                                                 c['email'] or c['user_id']) for c in lost),
-                                         (names or {}).get(org_id, org_id), org_id))
+            lost = ' and '.join('%s %s' % ('remove' if c['action'] == 'removed' else 'change the role of', c['email'] or c['user_id'])
+                                for c in changes if c['organization_id'] == org_id and c['role_before'] == 'owner')
+            refusals.append('will not %s: %r (%s) would be left without an owner (transfer ownership in the dashboard first)'
+                            % (lost, (names or {}).get(org_id, org_id), org_id))
     return refusals
 
 

@@ -28,7 +28,9 @@ options:
     type: int
     required: true
   name:
-    description: The sub-organisation's name, which must match exactly (surrounding spaces aside, letter case significant); a case twin or a look-alike is refused.
+    description:
+      - The sub-organisation's name, which must match exactly (surrounding spaces aside, letter case significant); a
+        case twin or a look-alike is refused.
     type: str
     required: true
   state:

@@ -36,7 +36,9 @@ options:
     type: list
     elements: int
   policy_names:
-    description: The policies, by name (each must match exactly one policy of the organisation (surrounding spaces aside, letter case significant), and a case twin or a look-alike is refused).
+    description:
+      - The policies, by name. Each must match exactly one policy of the organisation, exactly (surrounding spaces
+        aside, letter case significant); a case twin or a look-alike is refused and listed.
     type: list
     elements: str
   list:

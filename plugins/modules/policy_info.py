@@ -31,7 +31,9 @@ options:
     type: list
     elements: int
   names:
-    description: Only these policies, by name (each must match exactly one policy (surrounding spaces aside, letter case significant), and a case twin or a look-alike is refused).
+    description:
+      - Only these policies, by name. Each must match exactly one policy, exactly (surrounding spaces aside, letter case
+        significant); a case twin or a look-alike is refused and listed.
     type: list
     elements: str
   include_global_policies:

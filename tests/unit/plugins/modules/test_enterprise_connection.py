@@ -10,7 +10,7 @@ import json
 from ansible_collections.msp.dnsfilter.plugins.modules import enterprise_connection, enterprise_connection_info
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.http_seam import Call, FakeResponse
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module
-from ansible_collections.msp.dnsfilter.tests.unit.plugins.modules.test_org_user import CUST, MSP, org, org_call, orgs_call
+from ansible_collections.msp.dnsfilter.tests.unit.plugins.modules.test_org_user import CUST, MSP, org, orgs_call
 
 
 def conn(ident, org_id=CUST, name='Contoso SSO'):

@@ -29,10 +29,11 @@ def test_info_never_returns_the_site_key_or_pin():
 
 
 def test_revoke_check_mode_then_real_then_again():
-    result, seam = run_module(network_secret_key, {'organization_id': 11, 'all': True, 'state': 'absent'}, [sites(site(1, 'Main'), site(2, 'Branch', None))], check_mode=True)
+    revoke_all = {'organization_id': 11, 'all': True, 'state': 'absent'}
+    result, seam = run_module(network_secret_key, revoke_all, [sites(site(1, 'Main'), site(2, 'Branch', None))], check_mode=True)
     assert result['changed'] is True and result['changed_ids'] == ['1']
     assert len(seam.made) == 1
-    result, seam = run_module(network_secret_key, {'organization_id': 11, 'all': True, 'state': 'absent'}, [
+    result, seam = run_module(network_secret_key, revoke_all, [
         sites(site(1, 'Main'), site(2, 'Branch', None)),
         Call('DELETE', '/v1/networks/1/secret_key', FakeResponse(204)),
         sites(site(1, 'Main', None), site(2, 'Branch', None)),
@@ -40,7 +41,7 @@ def test_revoke_check_mode_then_real_then_again():
     assert result['changed'] is True and result['diff']['after']['networks'][0]['has_secret_key'] is False
     assert SITE_KEY not in str(result)
     seam.assert_done()
-    result, seam = run_module(network_secret_key, {'organization_id': 11, 'all': True, 'state': 'absent'}, [sites(site(1, 'Main', None), site(2, 'Branch', None))])
+    result, seam = run_module(network_secret_key, revoke_all, [sites(site(1, 'Main', None), site(2, 'Branch', None))])
     assert result['changed'] is False
     seam.assert_done()
 
