@@ -93,6 +93,7 @@ def test_absent_without_a_selector_is_refused_before_any_call():
 
 
 def test_last_seen_before_selects_stale_users():
-    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'last_seen_before': '2026-10-15', 'state': 'absent'}, [listing(JDOE)], check_mode=True)
+    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'last_seen_before': '2026-10-15', 'state': 'absent'},
+                              [listing(JDOE)], check_mode=True)
     assert [u['id'] for u in result['removed']] == ['2', '3']
     seam.assert_done()

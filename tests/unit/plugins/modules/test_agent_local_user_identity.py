@@ -10,6 +10,8 @@ An account is its SID (user_remote_id) where the API gives one; without one, its
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.msp.dnsfilter.plugins.modules import agent_local_user, agent_local_user_info
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.http_seam import Call, FakeResponse
 from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import run_module
@@ -90,7 +92,7 @@ def test_same_sid_under_another_login_is_a_duplicate_and_the_plan_says_why():
 
 
 def test_same_login_without_sid_on_the_same_devices_is_a_duplicate():
-    users = [alu(1, 'KIOSK-01\\frontdesk', '2026-11-20T09:00:00Z'), alu(2, 'kiosk-01\\FrontDesk ', '2026-08-01T09:00:00Z'), ADMINS[0]]
+    users = [alu(1, 'KIOSK-01\\frontdesk', '2026-11-20T09:00:00Z'), alu(2, 'kiosk-01\\FrontDesk ', '2026-08-01T09:00:00Z'), ADMINS[2]]
     result, seam = run_module(agent_local_user, {'organization_ids': [11], 'state': 'deduplicated'}, [
         listing(users), agents(KIOSK), users_on(KIOSK, users[:2])], check_mode=True)
     assert ids(result['removed']) == ['2'] and ids(result['kept']) == ['1']
@@ -123,27 +125,27 @@ def test_a_record_with_a_sid_and_one_without_are_not_merged():
 
 
 def test_check_mode_plans_exactly_the_pairs_the_real_run_removes():
-    users = [alu(1, 'CONTOSO\\jdoe', '2026-11-20T09:00:00Z', SID_JDOE), alu(2, 'CONTOSO\\john.doe', '2026-10-02T17:40:00Z', SID_JDOE),
-             alu(3, 'KIOSK-01\\frontdesk', '2026-11-20T09:00:00Z'), alu(4, 'KIOSK-01\\frontdesk', '2026-07-01T09:00:00Z'),
-             alu(5, 'CONTOSO\\temp', '2026-11-20T09:00:00Z'), alu(6, 'CONTOSO\\temp', '2026-08-01T09:00:00Z')] + ADMINS
+    users = [alu(11, 'CONTOSO\\jdoe', '2026-11-20T09:00:00Z', SID_JDOE), alu(12, 'CONTOSO\\john.doe', '2026-10-02T17:40:00Z', SID_JDOE),
+             alu(13, 'KIOSK-01\\frontdesk', '2026-11-20T09:00:00Z'), alu(14, 'KIOSK-01\\frontdesk', '2026-07-01T09:00:00Z'),
+             alu(15, 'CONTOSO\\temp', '2026-11-20T09:00:00Z'), alu(16, 'CONTOSO\\temp', '2026-08-01T09:00:00Z')] + ADMINS
     args = {'organization_ids': [11], 'state': 'deduplicated'}
-    # KIOSK-01\frontdesk (3, 4) is on KIOSK-01 and LAB-02 both; CONTOSO\temp 5 on KIOSK-01, 6 on LAB-02: not one account.
+    # KIOSK-01\frontdesk (13, 14) is on KIOSK-01 and LAB-02 both; CONTOSO\temp 15 on KIOSK-01, 16 on LAB-02: not one account.
     reads = [listing(users), agents(KIOSK, LAB), users_on(KIOSK, [users[2], users[3], users[4]]), users_on(LAB, [users[2], users[3], users[5]])]
     plan, seam = run_module(agent_local_user, args, reads, check_mode=True)
     seam.assert_done()
     assert [m[0] for m in seam.made] == ['GET'] * 4
     planned = [(r['id'], r['duplicate_of'], r['reason']) for r in plan['removed']]
-    assert [p[:2] for p in planned] == [('2', '1'), ('4', '3')]
+    assert [p[:2] for p in planned] == [('12', '11'), ('14', '13')]
     reads = [listing(users), agents(KIOSK, LAB), users_on(KIOSK, [users[2], users[3], users[4]]), users_on(LAB, [users[2], users[3], users[5]])]
     done, seam = run_module(agent_local_user, args, reads + [
-        Call('POST', '/v1/agent_local_user_bulk_deletes', FakeResponse(202, {'id': 'job-1', 'status': 'pending'}), body={'ids': [2, 4]}),
+        Call('POST', '/v1/agent_local_user_bulk_deletes', FakeResponse(202, {'id': 'job-1', 'status': 'pending'}), body={'ids': [12, 14]}),
         Call('GET', '/v1/agent_local_user_bulk_deletes/job-1', FakeResponse(200, {'id': 'job-1', 'status': 'completed'})),
-        listing([u for u in users if u['id'] not in ('2', '4')]),
+        listing([u for u in users if u['id'] not in ('12', '14')]),
     ])
     seam.assert_done()
     assert done['changed'] is True and not done.get('failed')
     assert [(r['id'], r['duplicate_of'], r['reason']) for r in done['removed']] == planned
-    assert done['removed_ids'] == plan['removed_ids'] == ['2', '4']
+    assert done['removed_ids'] == plan['removed_ids'] == ['12', '14']
     assert done['diff'] == plan['diff']
 
 
@@ -192,7 +194,7 @@ def test_a_full_login_matching_two_accounts_is_refused():
 def test_a_full_login_selects_that_login_only_whatever_its_case_spaces_or_unicode_form():
     users = ADMINS + [alu(7, 'CONTOSO\\jos\u00e9', '2026-11-01T09:00:00Z', 'S-1-5-21-3623811015-3361044348-30300820-1200')]
     result, seam = run_module(agent_local_user, {
-        'organization_ids': [11], 'user_logins': [' frontdesk-01\\ADMIN ', 'contoso\\JOSE\u0301'], 'state': 'absent'}, [
+        'organization_ids': [11], 'user_logins': [' frontdesk-01\\ADMIN ', 'contoso\\JOSE\u0301'], 'state': 'absent', 'bulk_threshold': 3}, [
         listing(users),
         Call('DELETE', '/v1/agent_local_users/2', FakeResponse(204)),
         Call('DELETE', '/v1/agent_local_users/7', FakeResponse(204)),
@@ -201,6 +203,17 @@ def test_a_full_login_selects_that_login_only_whatever_its_case_spaces_or_unicod
     assert not result.get('failed'), result.get('msg')
     assert result['removed_ids'] == ['2', '7']
     assert result['removed'][0]['reason'] == 'login FRONTDESK-01\\admin'
+    seam.assert_done()
+
+
+def test_a_full_login_takes_its_account_under_another_login_too():
+    # CONTOSO\\john.doe was renamed CONTOSO\\jdoe: one SID, so one account, and the leaver's records all go.
+    users = [alu(1, 'CONTOSO\\jdoe', '2026-11-20T09:00:00Z', SID_JDOE), alu(2, 'CONTOSO\\john.doe', '2026-10-02T17:40:00Z', SID_JDOE),
+             ADMINS[2]]
+    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'user_logins': ['CONTOSO\\jdoe'], 'state': 'absent'},
+                              [listing(users)], check_mode=True)
+    assert result['removed_ids'] == ['1', '2']
+    assert result['removed'][1]['reason'] == 'same SID %s as user login CONTOSO\\jdoe' % SID_JDOE
     seam.assert_done()
 
 
@@ -261,6 +274,15 @@ def test_an_empty_name_is_refused_before_any_call():
     result, seam = run_module(agent_local_user, {'organization_ids': [11], 'user_logins': ['  '], 'state': 'absent'}, [])
     assert result['failed'] and 'empty' in result['msg']
     assert seam.made == []
+
+
+@pytest.mark.parametrize('empty', [{'ids': []}, {'user_logins': []}, {'account_names': []}, {'user_logins': [], 'account_names': []}])
+def test_a_selector_given_as_an_empty_list_selects_nothing_never_everything(empty):
+    # An inventory variable that came out empty must not turn "remove these" into "remove every User".
+    result, seam = run_module(agent_local_user, dict({'organization_ids': [11], 'state': 'absent'}, **empty), [listing(ADMINS)])
+    assert not result.get('failed') and result['changed'] is False and result['removed'] == []
+    assert [m[0] for m in seam.made] == ['GET']
+    seam.assert_done()
 
 
 def test_state_is_required():
