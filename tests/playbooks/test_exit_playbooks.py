@@ -161,8 +161,9 @@ def test_customer_user_leaver_removes_every_record_of_the_person(sandbox, tmp_pa
     # jdoe has left: someone else signs in on the devices jdoe used (else the next check-in brings jdoe back).
     for device in ('contoso-frontdesk-01', 'contoso-desk-07'):
         sandbox.set_device(device, current_user={'login': 'CONTOSO\\locum', 'name': 'locum'})
-    # jdoe is two accounts: the domain account CONTOSO\jdoe (SID ...-1104, reported twice) and the local DESK-07\jdoe
-    # (SID ...-1001). The account name alone does not say which is meant: refused, both shown, nothing written.
+    # jdoe is two accounts: the domain account CONTOSO\jdoe (SID ...-1104, also listed as CONTOSO\john.doe from before a
+    # rename) and the local DESK-07\jdoe (SID ...-1001). The account name alone does not say which is meant: refused,
+    # both shown, nothing written. Their full logins take both accounts, with every record of each.
     sandbox.reset_counters()
     vague = playbook(sandbox, tmp_path, 'customer_user_leaver.yml', {'dnsfilter_ticket': 'T-2001', 'dnsfilter_user_accounts': ['jdoe']})
     assert vague.returncode != 0
