@@ -37,7 +37,7 @@ options:
       - V(revoked) revokes the selected keys of the O(api_key) owner; V(absent) deletes them.
       - V(observed) tries each O(token) and records what it saw; it changes nothing.
       - V(verified_dead) tries each O(token) again and proves which keys of their owner are dead; it changes nothing.
-      - Required: it used to default to V(revoked), so that a task without it revoked keys.
+      - Required (it used to default to V(revoked), so that a task without it revoked keys).
     type: str
     choices: [revoked, absent, observed, verified_dead]
     required: true
@@ -109,9 +109,9 @@ options:
         no_log: false
   attestation:
     description:
-      - For O(state=verified_dead), who confirmed that the keys this run cannot prove dead are revoked (for example
+      - "For O(state=verified_dead), who confirmed that the keys this run cannot prove dead are revoked (for example
         C(ticket 1234: Bob revoked his keys in the dashboard, confirmed by Grace)). It turns V(unknown) keys into
-        V(attested), never V(alive) ones.
+        V(attested), never V(alive) ones."
     type: str
   fail_if_alive:
     description:
@@ -126,8 +126,8 @@ seealso:
 notes:
   - Whether the real API lists revoked keys and accepts revoking an expired key is not documented; a key selected by
     name, last four or id that is not listed is reported in RV(not_found) with a warning, not treated as an error.
-  - An expired key that was never revoked is still counted as alive: whether it is expired is the API's word against a
-    clock, revoked is final. O(all=true) revokes or deletes it too.
+  - "An expired key that was never revoked is still counted as alive: whether it is expired is the API's word against a
+    clock, revoked is final. O(all=true) revokes or deletes it too."
   - Observation times come from the controller's clock; they order what was seen, and a key is proved dead only by an
     observation later than the last one that saw it alive.
 '''

@@ -101,12 +101,12 @@ options:
     description:
       - The registered result of M(msp.dnsfilter.api_key) (or a list of such results, or a loop's result) that proves
         the keys of every user removed dead. Its RV(msp.dnsfilter.api_key#module:api_keys_proof) counts only when
-      - its C(owner.id) is the user id of the user removed (the e-mail is not compared: a look-alike address is another
-        user);
-      - its key list is C(complete) (the owner's own list, read with one of their live tokens, or the MSP's inventory);
-      - every key is C(proved_dead) (a token seen authenticate as the owner and then fail, or the owner's own list
-        showing it revoked or gone) or C(attested); a token that was dead when first seen proves nothing;
-      - and the result did not fail and does not come from check mode (unless this task runs in check mode too).
+      - "its C(owner.id) is the user id of the user removed (the e-mail is not compared: a look-alike address is another
+        user);"
+      - "its key list is C(complete) (the owner's own list, read with one of their live tokens, or the MSP's inventory);"
+      - "every key is C(proved_dead) (a token seen authenticate as the owner and then fail, or the owner's own list
+        showing it revoked or gone) or C(attested); a token that was dead when first seen proves nothing;"
+      - "and the result did not fail and does not come from check mode (unless this task runs in check mode too)."
       - Otherwise the task fails with no change, naming the keys still alive or unknown.
       - When set, it must prove the keys dead even if O(api_keys_attestation) is also given.
     type: raw
