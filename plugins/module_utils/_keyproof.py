@@ -386,7 +386,7 @@ def refusals(proof, target_ids, check_mode):
     if owner.get('id') is None:
         reasons.append('it names no owner: %s' % proof.get('summary', 'no token was seen authenticate'))
     elif _sid(owner['id']) not in target_ids:
-        reasons.append('it is about the keys of %s, not of the user being removed (user %s)'
+        reasons.append('it is about the keys of %s, not of the user(s) being removed (user %s)'
                        % (_who(owner), ', '.join(sorted(target_ids)) or '?'))
     if not proof.get('complete'):
         reasons.append('its key list is not complete (%s)' % proof.get('complete_how', 'no key list'))

@@ -147,7 +147,7 @@ def test_the_gate_compares_the_owners_user_id_never_the_email():
     proof, dummy = kp.build_proof(events, 'verified_dead', since=at())
     assert proof['dead'] is True and proof['owner']['id'] == '610099'
     refused = kp.refusals(proof, ['610004'], check_mode=False)
-    assert len(refused) == 1 and 'not of the user being removed (user 610004)' in refused[0]
+    assert len(refused) == 1 and 'not of the user(s) being removed (user 610004)' in refused[0]
     assert kp.refusals(proof, ['610099'], check_mode=False) == []
 
 

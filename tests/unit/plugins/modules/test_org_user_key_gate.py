@@ -80,7 +80,7 @@ def test_a_proof_about_a_look_alike_email_with_another_user_id_is_refused():
     result, seam = remove_bob(twin_proof, extra_users=[TWIN])
     seam.assert_done()
     assert result['failed'] and writes(seam) == []
-    assert 'not of the user being removed (user %s)' % BOB['id'] in result['msg']
+    assert 'not of the user(s) being removed (user %s)' % BOB['id'] in result['msg']
 
 
 def test_a_proof_with_a_key_unknown_or_alive_is_refused_naming_the_key():
