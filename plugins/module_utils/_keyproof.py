@@ -301,8 +301,9 @@ def build_proof(events, state, owner_id=None, since=None, inventory=None, attest
         last = token['checks'][-1]
         user = (alive_as or {}).get('user') or {}
         if alive_as is None:
-            verdict, how = 'proves_nothing', ('dead when first seen at %s (revoked, expired or never existed): a dead '
-                                             'token proves nothing about whose key it was' % token['first']['at'])
+            verdict = 'proves_nothing'
+            how = ('dead when first seen at %s (revoked, expired or never existed): a dead token proves nothing about '
+                   'whose key it was' % token['first']['at'])
         elif user.get('id') != owner_id:
             verdict, how = 'not_the_owner', 'authenticates as %s' % (_who(user) if user.get('id') else 'an unnamed user')
         elif last.get('alive') and predicted_dead.get(token['key_id']):
@@ -310,9 +311,9 @@ def build_proof(events, state, owner_id=None, since=None, inventory=None, attest
         elif last.get('alive'):
             verdict, how = 'alive', 'authenticated as %s at %s' % (_who(owner), last['at'])
         elif token['key_id'] is None:
-            verdict, how = 'proves_nothing', ('authenticated as %s but matched %s of their keys by its last four, then '
-                                             'failed: which key died is not known'
-                                             % (_who(owner), len(alive_as.get('key_candidates') or []) or 'none'))
+            verdict = 'proves_nothing'
+            how = ('authenticated as %s but matched %s of their keys by its last four, then failed: which key died is '
+                   'not known' % (_who(owner), len(alive_as.get('key_candidates') or []) or 'none'))
         else:
             verdict, how = 'proved_dead', 'key %s: seen authenticate, then fail' % token['key_id']
         token_views.append({'fingerprint': token['fingerprint'], 'last_four': token['last_four'], 'verdict': verdict,

@@ -36,8 +36,9 @@ class Times:
         return self.clock.now()
 
 
-def observe(at, token, user=BOB, keys=None):
+def observe(at, token, user=None, keys=None):
     """What state=observed records for a live token: the check and the owner's list."""
+    user = BOB if user is None else user
     keys = BOB_KEYS if keys is None else keys
     return [kp.token_check(token, at(), True, 200, user, keys), kp.key_list(token, at(), user, keys)]
 
