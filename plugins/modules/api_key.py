@@ -106,7 +106,6 @@ options:
       last_four:
         description: The last four characters of the key's token.
         type: str
-        no_log: false
   attestation:
     description:
       - "For O(state=verified_dead), who confirmed that the keys this run cannot prove dead are revoked (for example
