@@ -308,8 +308,10 @@ def build_proof(events, state, owner_id=None, since=None, inventory=None, attest
             verdict, how = 'not_the_owner', 'authenticates as %s' % (_who(user) if user.get('id') else 'an unnamed user')
         elif last.get('alive') and predicted_dead.get(token['key_id']):
             verdict, how = 'proved_dead', 'key %s: %s' % (token['key_id'], predicted_dead[token['key_id']])
-        elif last.get('alive'):
+        elif last.get('alive') and (since is None or last['at'] >= since):
             verdict, how = 'alive', 'authenticated as %s at %s' % (_who(owner), last['at'])
+        elif last.get('alive'):
+            verdict, how = 'unknown', 'authenticated as %s at %s; not tried since' % (_who(owner), last['at'])
         elif token['key_id'] is None:
             verdict = 'proves_nothing'
             how = ('authenticated as %s but matched %s of their keys by its last four, then failed: which key died is '

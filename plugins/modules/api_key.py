@@ -152,7 +152,7 @@ EXAMPLES = r'''
     state: verified_dead
     user_id: 610004
     token: "{{ vault_bob_tokens }}"
-    observations: [ "{{ bob_seen }}", "{{ bob_revoked }}" ]
+    observations: ["{{ bob_seen }}", "{{ bob_revoked }}"]
     fail_if_alive: false
   register: bob_proof
 
@@ -286,8 +286,9 @@ api_keys_proof:
       elements: dict
     tokens:
       description:
-        - Every token observed, by C(fingerprint) and C(last_four), with C(verdict) V(proved_dead), V(alive),
-          V(proves_nothing) (dead when first seen - revoked, expired or never existed) or V(not_the_owner), and C(how).
+        - Every token observed, by C(fingerprint) and C(last_four), with C(verdict) V(proved_dead), V(alive) (this run
+          saw it authenticate), V(unknown) (an earlier run did, and it was not tried since), V(proves_nothing) (dead when
+          first seen - revoked, expired or never existed) or V(not_the_owner), and C(how).
       type: list
       elements: dict
     complete:

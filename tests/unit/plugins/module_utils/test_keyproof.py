@@ -115,6 +115,17 @@ def test_a_key_without_a_token_is_unknown_unless_attested_and_an_alive_key_is_ne
     assert any('still alive' in r for r in kp.refusals(proof, ['610004'], False))
 
 
+def test_keys_seen_alive_by_an_earlier_run_and_not_tried_since_can_be_attested():
+    at = Times()
+    events = observe(at, T1)
+    since = at()
+    proof, dummy = kp.build_proof(events, 'verified_dead', owner_id=610004, since=since, attestation='T-1: Bob revoked both')
+    assert set(verdicts(proof).values()) == {'attested'} and proof['dead'] is True
+    assert proof['tokens'][0]['verdict'] == 'unknown' and 'not tried since' in proof['tokens'][0]['how']
+    proof, dummy = kp.build_proof(events, 'verified_dead', owner_id=610004, since=since)
+    assert set(verdicts(proof).values()) == {'unknown'} and proof['dead'] is False
+
+
 def test_the_owners_own_list_proves_revoked_and_deleted_keys():
     at = Times()
     start = at()
