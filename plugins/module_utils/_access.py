@@ -14,7 +14,7 @@ enterprise_connection.
 from __future__ import annotations
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten, same_id
-from ansible_collections.msp.dnsfilter.plugins.module_utils._keyproof import refusals as keyproof_refusals
+from ansible_collections.msp.dnsfilter.plugins.module_utils._keyproof import collect, refusals as keyproof_refusals
 
 # The fields of an organisation user worth returning (the list also carries auth0_sub, feature_flags, ...).
 USER_FIELDS = ('id', 'email', 'name', 'first_name', 'last_name', 'role', 'organization_permission_ids',
@@ -170,18 +170,9 @@ def list_api_keys(client):
 
 def proofs_from(value):
     """The results inside api_keys_checked_by: a registered result, a list of them, or a loop's `results`."""
-    found = []
-    stack = [value]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if isinstance(item.get('results'), list) and PROOF_KEY not in item:
-                stack.extend(item['results'])
-            else:
-                found.append(item)
-    return found
+    def is_result(item):
+        return isinstance(item, dict) and (PROOF_KEY in item or not isinstance(item.get('results'), list))
+    return collect(value, is_result, ('results',))
 
 
 def check_key_proof(value, targets, check_mode):

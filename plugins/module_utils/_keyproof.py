@@ -90,20 +90,25 @@ def _is_event(item):
     return isinstance(item, dict) and item.get('kind') in KINDS and isinstance(item.get('at'), str)
 
 
-def events_from(value):
-    """The observations inside a registered api_key result, a list of them, a loop's results, or a bundle's file."""
+def collect(value, is_leaf, inner_keys):
+    """Depth first and in order: the leaves among nested lists, and among the lists that wrapper dicts (those that
+    are not leaves) hold under inner_keys. Anything else is skipped."""
     found = []
     stack = [value]
     while stack:
         item = stack.pop(0)
         if isinstance(item, list):
             stack[0:0] = item
-        elif _is_event(item):
+        elif is_leaf(item):
             found.append(item)
         elif isinstance(item, dict):
-            inner = [item[k] for k in ('observations', 'results') if isinstance(item.get(k), list)]
-            stack[0:0] = inner
+            stack[0:0] = [item[k] for k in inner_keys if isinstance(item.get(k), list)]
     return found
+
+
+def events_from(value):
+    """The observations inside a registered api_key result, a list of them, a loop's results, or a bundle's file."""
+    return collect(value, _is_event, ('observations', 'results'))
 
 
 def merge(*groups):
