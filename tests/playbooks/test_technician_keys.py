@@ -187,3 +187,20 @@ def test_an_email_that_names_two_users_is_refused_with_both_shown(sandbox, tmp_p
     assert '610004' in run.stdout and '610099' in run.stdout
     assert users(sandbox)['bob']['memberships'] and users(sandbox)['twin']['memberships']
     assert key_status(sandbox)[5004] == 'active'
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+def test_check_mode_plans_the_revocation_and_the_removal_and_changes_nothing(sandbox, tmp_path):
+    sandbox.reset_counters()
+    plan = playbook(sandbox, tmp_path, 'technician_leaver.yml', dict(BASE, dnsfilter_technician_key_tokens=BOB_TOKENS),
+                    options=('--check',))
+    assert plan.returncode == 0, plan.stdout[-3000:]
+    assert successful_writes(sandbox) == 0
+    assert key_status(sandbox)[5004] == 'active' and key_status(sandbox)[5005] == 'active'
+    assert users(sandbox)['bob']['memberships']
+    [bundle] = bundles(tmp_path, TICKET)
+    assert '-plan-' in bundle.name
+    text = report(bundle)
+    assert 'PLAN' in text and 'Dashboard memberships removed: 2' in text
+    assert 'check mode: 2 of 2 keys of %s (user %d) proved dead' % (TECH, BOB_ID) in text
+    assert_no_token(plan, bundle, BOB_TOKENS)
