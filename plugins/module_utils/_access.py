@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._identity import FOLD, Ambiguous, folded, resolve
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten, same_id
+from ansible_collections.msp.dnsfilter.plugins.module_utils._keyproof import collect, refusals as keyproof_refusals
 
 # The fields of an organisation user worth returning (the list also carries auth0_sub, feature_flags, ...).
 USER_FIELDS = ('id', 'email', 'name', 'first_name', 'last_name', 'role', 'organization_permission_ids',
@@ -200,50 +201,43 @@ def list_api_keys(client):
 
 
 def proofs_from(value):
-    """The api_keys_proof dicts inside a registered result, a list of them, or a loop's `results`."""
-    found = []
-    stack = [value]
-    while stack:
-        item = stack.pop(0)
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            if isinstance(item.get('results'), list) and PROOF_KEY not in item:
-                stack.extend(item['results'])
-            else:
-                found.append(item)
-    return found
+    """The results inside api_keys_checked_by: a registered result, a list of them, or a loop's `results`."""
+    def is_result(item):
+        return isinstance(item, dict) and (PROOF_KEY in item or not isinstance(item.get('results'), list))
+    return collect(value, is_result, ('results',))
 
 
 def check_key_proof(value, targets, check_mode):
     """Whether registered api_key results prove the target users' keys dead.
 
-    Returns (ok, reasons, evidence). targets are the users about to lose a seat ({id, email}).
+    A proof counts only if its owner's user id is one of the targets ({id, email}, the users about to lose a seat;
+    the e-mail is not compared), its key list is complete and every key is proved dead or attested
+    (see module_utils/_keyproof.py). Returns (ok, reasons, evidence).
     """
     reasons = []
     evidence = []
     results = proofs_from(value)
     if not results:
         return False, ['api_keys_checked_by holds no result of msp.dnsfilter.api_key'], evidence
-    target_emails = set(norm_email(t.get('email')) for t in targets if t.get('email'))
-    target_ids = set(str(t.get('id')) for t in targets if t.get('id') is not None)
-    for result in results:
+    target_ids = [str(t.get('id')) for t in targets if t.get('id') is not None]
+    covered = set()
+    for index, result in enumerate(results):
         proof = result.get(PROOF_KEY)
+        where = 'api_keys_checked_by result %d' % index
         if not isinstance(proof, dict):
-            reasons.append('a result in api_keys_checked_by has no %s: it is not a result of msp.dnsfilter.api_key' % PROOF_KEY)
+            reasons.append('%s has no %s: it is not a result of msp.dnsfilter.api_key' % (where, PROOF_KEY))
             continue
         evidence.append(proof)
         if result.get('failed'):
-            reasons.append('an msp.dnsfilter.api_key result in api_keys_checked_by failed')
-        if not proof.get('dead'):
-            reasons.append('an msp.dnsfilter.api_key result says a key still works (%s)' % proof.get('summary', 'not dead'))
-        if proof.get('simulated') and not check_mode:
-            reasons.append('an msp.dnsfilter.api_key result comes from check mode, so no key was revoked')
-        owner = proof.get('owner') or {}
-        if owner.get('id') is not None or owner.get('email'):
-            if not (norm_email(owner.get('email')) in target_emails or str(owner.get('id')) in target_ids):
-                reasons.append('an msp.dnsfilter.api_key result is about the keys of %s, not of the user(s) being removed'
-                               % (owner.get('email') or owner.get('id')))
+            reasons.append('%s failed (%s)' % (where, result.get('msg') or proof.get('summary') or 'no message'))
+        refused = keyproof_refusals(proof, target_ids, check_mode)
+        if refused:
+            reasons.append('%s (%s): %s' % (where, proof.get('summary', 'no summary'), '; '.join(refused)))
+        else:
+            covered.add(str((proof.get('owner') or {}).get('id')))
+    missing = [i for i in target_ids if i not in covered]
+    if missing and not reasons:
+        reasons.append('no proof covers user %s' % ', '.join(missing))
     return not reasons, reasons, evidence
 
 

@@ -106,17 +106,20 @@ options:
     description:
       - "A record of who confirmed that the users' API keys are revoked, for the evidence trail, for example
         C(ticket 1234: Bob revoked his 2 keys on 2026-11-27). It is returned in RV(api_keys_gate)."
-      - Satisfies O(require_api_keys_revoked) when O(api_keys_checked_by) is not set.
+      - Satisfies O(require_api_keys_revoked) when O(api_keys_checked_by) is not set. To attest only the keys a proof
+        leaves unknown, give the attestation to M(msp.dnsfilter.api_key) O(state=verified_dead) instead.
     type: str
   api_keys_checked_by:
     description:
       - The registered result of M(msp.dnsfilter.api_key) (or a list of such results, or a loop's result) that proves
-        the keys dead, from either
-      - "V(state=verified_dead): the tokens the MSP held for the user (for example an integration's key) no longer
-        authenticate;"
-      - "V(state=revoked) or V(state=absent) run with the user's own key: the user has no active key left."
-      - Each result must report C(api_keys_proof.dead=true), must not have failed, must not come from check mode (unless
-        this task runs in check mode too), and, if it names the key owner, the owner must be one of the users removed.
+        the keys of every user removed dead. Its RV(msp.dnsfilter.api_key#module:api_keys_proof) counts only when
+      - "its C(owner.id) is the user id of the user removed (the e-mail is not compared: a look-alike address is another
+        user);"
+      - "its key list is C(complete) (the owner's own list, read with one of their live tokens, or the MSP's inventory);"
+      - "every key is C(proved_dead) (a token seen authenticate as the owner and then fail, or the owner's own list
+        showing it revoked or gone) or C(attested); a token that was dead when first seen proves nothing;"
+      - "and the result did not fail and does not come from check mode (unless this task runs in check mode too)."
+      - Otherwise the task fails with no change, naming the keys still alive or unknown.
       - When set, it must prove the keys dead even if O(api_keys_attestation) is also given.
     type: raw
 author:
@@ -219,11 +222,14 @@ api_keys_gate:
     attestation: null
     evidence:
       - dead: true
-        state: revoked
+        state: verified_dead
         owner: {id: "5000042", email: bob@northwind.example}
-        checked: 2
+        owner_seen: true
+        complete: true
+        keys:
+          - {id: "1618", name: PSA sync, last_four: R9Nc, verdict: proved_dead, how: "its token ...R9Nc authenticated as ..., then failed with HTTP 401 at ..."}
         simulated: false
-        summary: bob@northwind.example has no active API key left (2 keys checked)
+        summary: "1 of 1 keys of bob@northwind.example (user 5000042) proved dead: 1618 'PSA sync' (last four R9Nc)"
 not_found:
   description:
     - The emails and user ids given that are a member of none of the organisations read (nothing to do for them; a
@@ -388,13 +394,14 @@ def api_keys_gate(mod, changes):
     if not params['require_api_keys_revoked']:
         gate['satisfied_by'] = 'not_required'
         return gate
-    targets = dict(((c['user_id'], norm_email(c['email'])), {'id': c['user_id'], 'email': c['email']}) for c in removed)
-    names = ', '.join(sorted(set(c['email'] or c['user_id'] for c in removed)))
+    # By user id: a proof about a look-alike e-mail is a proof about another user.
+    targets = dict((c['user_id'], {'id': c['user_id'], 'email': c['email']}) for c in removed)
+    names = ', '.join(sorted(set('%s (user %s)' % (c['email'], c['user_id']) for c in removed)))
     if params['api_keys_checked_by'] is not None:
         ok, reasons, evidence = check_key_proof(params['api_keys_checked_by'], list(targets.values()), mod.check_mode)
         if not ok:
             mod.fail('Refusing to remove %s (no change was made): api_keys_checked_by does not prove their API keys '
-                     'dead: %s.' % (names, '; '.join(reasons)), planned_changes=changes)
+                     'dead: %s.' % (names, '; '.join(reasons)), planned_changes=changes, api_keys_evidence=evidence)
         gate.update(satisfied_by='api_keys_checked_by', evidence=evidence)
         return gate
     if attestation:

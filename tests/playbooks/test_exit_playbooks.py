@@ -136,24 +136,31 @@ def test_an_interrupted_exit_finishes_on_the_next_run(sandbox, tmp_path):
 
 @pytest.mark.sandbox_scenario('demo', **FAST)
 def test_technician_leaver_removes_every_membership_and_keeps_the_protected(sandbox, tmp_path):
+    token = 'sim-tech-bob-key-0000000000000001'  # fake, simulator only
     extra = {'dnsfilter_ticket': 'T-1001', 'dnsfilter_technician_email': 'bob.tanaka@northwind-msp.example', 'dnsfilter_fail_on_outstanding': True,
-             'dnsfilter_technician_key_tokens': ['sim-tech-bob-key-0000000000000001']}
-    alive = playbook(sandbox, tmp_path, 'technician_leaver.yml', dict(extra, dnsfilter_api_keys_attestation=''), verbosity=3)
-    assert alive.returncode != 0 and 'sim-tech-bob-key-0000000000000001' not in alive.stdout + alive.stderr
+             'dnsfilter_technician_key_tokens': [token], 'dnsfilter_technician_revoke_keys': False,
+             'dnsfilter_api_keys_attestation': 'T-1001: Bob revoked his keys'}
+    alive = playbook(sandbox, tmp_path, 'technician_leaver.yml', extra, verbosity=3)
+    assert alive.returncode != 0 and token not in alive.stdout + alive.stderr
     state = sandbox.state()
     bob = next(u for u in state['users'] if u['ref'] == 'bob')
-    assert bob['memberships'], 'a key that still works keeps the seat'
-    done = playbook(sandbox, tmp_path, 'technician_leaver.yml',
-                    dict(extra, dnsfilter_technician_key_tokens=[], dnsfilter_api_keys_attestation='T-1001: Bob revoked his keys'))
+    assert bob['memberships'], 'a key seen alive keeps the seat, whatever is attested'
+    assert "ALIVE: 5004 'Bob PSA sync'" in alive.stdout
+    # Bob revokes his keys himself; the resumed run attests what it can no longer see.
+    for key_id, key_token in ((5005, 'sim-tech-bob-key-0000000000000002'), (5004, token)):
+        assert sandbox.client(token=key_token).post('/v1/api_keys/%d/revoke' % key_id).status_code == 200
+    done = playbook(sandbox, tmp_path, 'technician_leaver.yml', dict(extra, dnsfilter_technician_key_tokens=[]))
     state = sandbox.state()
     users = {u['ref']: u for u in state['users']}
-    assert users['bob']['memberships'] == [] or users['bob']['memberships'] == {}
+    assert users['bob']['memberships'] == [] or users['bob']['memberships'] == {}, done.stdout[-3000:]
     for kept in ('automation', 'grace', 'breakglass'):
         assert users[kept]['memberships'], kept
     # The SSO group review stays outstanding: the run says so and the report names the groups.
     assert done.returncode != 0 and 'SSO groups' in done.stdout
     [bundle] = bundles(tmp_path, 'T-1001')
-    assert 'DNSFilter-Technicians' in (bundle / 'report.md').read_text()
+    report = (bundle / 'report.md').read_text()
+    assert 'DNSFilter-Technicians' in report
+    assert '2 of 2 keys of bob.tanaka@northwind-msp.example (user 610004) proved dead or attested' in report
 
 
 @pytest.mark.sandbox_scenario('demo', **FAST)

@@ -169,47 +169,7 @@ def test_refuses_with_a_blank_attestation():
     assert result['failed'] and writes(seam) == []
 
 
-def proof(dead=True, owner=None, simulated=False, state='revoked'):
-    return {'changed': True, 'api_keys_dead': dead, 'api_keys_proof': {
-        'dead': dead, 'state': state, 'owner': owner, 'checked': 2, 'simulated': simulated, 'summary': 's'}}
-
-
-def test_accepts_an_api_key_result_proving_the_keys_dead():
-    bob_owner = {'id': str(BOB['id']), 'email': BOB['email']}
-    args = {'email': BOB['email'], 'organization_id': CUST,
-            'api_keys_checked_by': [proof(owner=bob_owner), {'results': [proof(state='verified_dead')]}]}
-    result, seam = run_module(org_user, args, [
-        org_call(CUST, 'Contoso Dental'), users_call(CUST, OWNER, BOB), me_call(), delete_call(CUST, BOB['id']),
-        users_call(CUST, OWNER)])
-    seam.assert_done()
-    assert result['changed'] is True
-    gate = result['api_keys_gate']
-    assert gate['satisfied_by'] == 'api_keys_checked_by' and len(gate['evidence']) == 2
-
-
-def test_refuses_a_proof_about_someone_elses_keys_a_live_key_or_a_check_mode_run():
-    cases = [
-        (proof(owner={'id': '1', 'email': 'automation@northwind.example'}), 'not of the user(s) being removed'),
-        (proof(dead=False, state='verified_dead'), 'still works'),
-        (proof(simulated=True, owner={'id': str(BOB['id']), 'email': BOB['email']}), 'check mode'),
-        ({'changed': False, 'msg': 'something else'}, 'not a result of msp.dnsfilter.api_key'),
-    ]
-    for evidence, why in cases:
-        args = {'email': BOB['email'], 'organization_id': CUST, 'api_keys_checked_by': evidence,
-                'api_keys_attestation': ATTEST}
-        result, seam = run_module(org_user, args, [org_call(CUST, 'Contoso Dental'), users_call(CUST, BOB), me_call()])
-        seam.assert_done()
-        assert result['failed'] and writes(seam) == [], why
-        assert why in result['msg']
-
-
-def test_check_mode_accepts_a_check_mode_proof():
-    args = {'email': BOB['email'], 'organization_id': CUST,
-            'api_keys_checked_by': proof(simulated=True, owner={'id': str(BOB['id']), 'email': BOB['email']})}
-    result, seam = run_module(org_user, args, [org_call(CUST, 'Contoso Dental'), users_call(CUST, BOB), me_call()],
-                              check_mode=True)
-    seam.assert_done()
-    assert result['changed'] is True and writes(seam) == []
+# The API-key proof the gate accepts is tested in test_org_user_key_gate.py.
 
 
 def test_organisation_name_guard_stops_before_reading_users():
