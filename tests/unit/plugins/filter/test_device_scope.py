@@ -141,6 +141,8 @@ def test_an_agent_listed_by_its_full_name_matches_the_short_inventory_name():
     ('DESK-07', 'DESK-07 '),            # trailing space in DNSFilter
     ('D\u0415SK-07', 'DESK-07'),         # Cyrillic capital IE for the E
     ('DESK-O7', 'DESK-07'),             # letter O for the zero
+    ('O\ufb03CE-01', 'OFFICE-01'),        # the ffi ligature
+    ('STRA\u00dfE-PC', 'STRASSE-PC'),      # sharp s
     ('DESK-077', 'DESK-07'),
     ('DESK', 'DESK-07'),
     ('10.0.0.7', '10'),                 # an address is not shortened to its first octet
@@ -188,6 +190,8 @@ def test_a_reimaged_device_answering_with_another_agent_id_is_out_of_scope():
     assert verdict['proceed'] is False and verdict['out_of_scope'] is True and verdict['decision'] == 'out_of_scope'
     assert verdict['outstanding_reason'] is None
     assert new_id in verdict['reason'] and STALE_ID in verdict['reason']
+    # What the role records for the device.
+    assert verdict['result'] == {'agent_id': new_id, 'out_of_scope': True, 'scope_reason': verdict['reason'], 'outstanding_reason': None}
 
 
 def test_one_foreign_agent_id_among_several_is_enough_to_refuse():
@@ -213,6 +217,7 @@ def test_an_installed_agent_whose_id_cannot_be_read_is_outstanding_and_untouched
     verdict = gate(discovered, [DESK_ID])
     assert verdict['proceed'] is False and verdict['out_of_scope'] is False and verdict['decision'] == 'unproven'
     assert verdict['outstanding_reason'] == UNPROVEN == 'agent id not readable, not proven in scope'
+    assert verdict['result'] == {'agent_id': None, 'out_of_scope': False, 'scope_reason': UNPROVEN, 'outstanding_reason': UNPROVEN}
 
 
 def test_a_device_with_nothing_installed_and_no_id_goes_on_to_clean_up_and_verify():
