@@ -203,10 +203,8 @@ def _result_of(host_vars):
     return None
 
 
-def device_scope_rows(scope, hostvars, hosts):
-    """One row per scope agent (agent id, hostname, the host that served it, its on-device result), and the hosts left alone."""
-    agents = _check_scope(scope, 'device_scope_rows')
-    by_id = {_id(a['id']): a for a in agents}
+def _sort_hosts(by_id, hostvars, hosts):
+    """Which host served which agent (by the agent id its device answered), notes per agent, and the hosts left alone."""
     served, notes, out_of_scope = {}, {}, []
     for name in dict.fromkeys(hosts or []):
         host_vars = _host_vars(hostvars, name)
@@ -225,10 +223,9 @@ def device_scope_rows(scope, hostvars, hosts):
             for key in candidates:
                 notes.setdefault(key, []).append('Host %s answered with another agent id (%s) and was left alone.'
                                                  % (name, result.get('agent_id')))
+        elif result is None:
             continue
-        if result is None:
-            continue
-        if _id(result.get('agent_id')) in by_id:
+        elif _id(result.get('agent_id')) in by_id:
             served.setdefault(_id(result['agent_id']), []).append((name, result))
         elif len(candidates) == 1:
             served.setdefault(candidates[0], []).append((name, result))
@@ -236,11 +233,31 @@ def device_scope_rows(scope, hostvars, hosts):
             for key in candidates:
                 notes.setdefault(key, []).append('Host %s matched %d agents by its hostname and its agent id was not read (%s).'
                                                  % (name, len(candidates), result.get('outstanding_reason') or 'no agent id'))
+    return served, notes, out_of_scope
+
+
+def _removed_through_dnsfilter(records, key):
+    """What DNSFilter's side of this run says of an agent no host served: deleted or uninstalled, else None."""
+    found = [r for r in records or [] if isinstance(r, dict) and _id(r.get('id')) == key]
+    if not found:
+        return None
+    last = found[-1]
+    if any(r.get('action') == 'deleted' for r in found):
+        return 'Not reached on the device; its record was deleted through DNSFilter, uninstalled or confirmed gone.'
+    if last.get('removal_state') == 'uninstalled':
+        return 'Not reached on the device; DNSFilter shows its agent uninstalled.'
+    return None
+
+
+def device_scope_rows(scope, hostvars, hosts, records=None):
+    """One row per scope agent (agent id, hostname, the host that served it, its on-device result), and the hosts left alone."""
+    agents = _check_scope(scope, 'device_scope_rows')
+    served, notes, out_of_scope = _sort_hosts({_id(a['id']): a for a in agents}, hostvars, hosts)
     rows = []
     for agent in sorted(agents, key=lambda a: (str(a.get('hostname')), str(a['id']))):
         key = _id(agent['id'])
         row = {'agent_id': agent['id'], 'hostname': agent.get('hostname'), 'agent_type': agent.get('agent_type'),
-               'organization_id': agent.get('organization_id'), 'network_id': agent.get('network_id')}
+               'organization_id': agent.get('organization_id'), 'network_id': agent.get('network_id'), 'notes': list(notes.get(key, []))}
         if key in served:
             (host, result), others = served[key][0], served[key][1:]
             reason = result.get('outstanding_reason')
@@ -249,9 +266,10 @@ def device_scope_rows(scope, hostvars, hosts):
                                                 'belongs to.' % ', '.join([host] + [o[0] for o in others])]))
             row.update(host=host, served_by=host, verified=result.get('verified'), outstanding_reason=reason, result=result)
         else:
-            reason = ' '.join([NOT_REACHED] + notes.get(key, []))
-            row.update(host=agent.get('hostname') or str(agent['id']), served_by=None, verified=False, outstanding_reason=reason,
-                       result=None)
+            removed = _removed_through_dnsfilter(records, key)
+            row['notes'] += [removed] if removed else []
+            row.update(host=agent.get('hostname') or str(agent['id']), served_by=None, verified=False, result=None,
+                       outstanding_reason=None if removed else ' '.join([NOT_REACHED] + row['notes']))
         rows.append(row)
     return {'agents': rows, 'out_of_scope': sorted(out_of_scope, key=lambda e: str(e['host']))}
 

@@ -120,7 +120,7 @@ def test_a_reimaged_pc_answering_with_another_agent_id_is_refused_untouched(link
     assert refused['stage'] == 'device' and refused['agent_id'] == REIMAGED_ID and REIMAGED_ID in refused['reason']
     stale = device_rows(evidence)['DESK-07']
     assert stale['agent_id'] == 'c0a70c50-0000-4000-8000-000000000002' and stale['served_by'] is None
-    assert 'DESK-07' in stale['outstanding_reason'] and stale['verified'] is False
+    assert stale['verified'] is False and any('Host DESK-07 answered with another agent id' in note for note in stale['notes'])
     assert said_out_of_scope(run.stdout, 'DESK-07')
 
 

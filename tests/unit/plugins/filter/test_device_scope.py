@@ -356,3 +356,31 @@ def test_two_hosts_answering_with_one_agent_id_are_outstanding():
 
 def test_rows_of_an_empty_scope_and_no_hosts():
     assert device_scope_rows(scope(), {}, []) == {'agents': [], 'out_of_scope': []}
+
+
+def test_an_agent_no_host_served_is_outstanding_unless_dnsfilter_removed_it():
+    the_scope = scope(agent(FRONT_ID, 'FRONTDESK-01'), agent(DESK_ID, 'DESK-07'), agent(STALE_ID, 'XRAY-WS01'),
+                      agent(FAB_ID, 'DR-PARK-MBP', 'macos'))
+    hostvars = {'DR-PARK-MBP': {'dnsfilter_device_match': matched(the_scope, 'DR-PARK-MBP'),
+                                'roaming_client_macos_result': result('DR-PARK-MBP', None, verified=None, outstanding='unreachable: x')}}
+    records = [  # roaming_client state=uninstalled, then state=absent, as remove_roaming_clients.yml registers them
+        {'id': FRONT_ID, 'action': 'queued', 'removal_state': 'queued'}, {'id': DESK_ID, 'action': 'queued', 'removal_state': 'queued'},
+        {'id': STALE_ID, 'action': 'none', 'removal_state': 'uninstalled'}, {'id': FAB_ID, 'action': 'queued', 'removal_state': 'queued'},
+        {'id': FRONT_ID.upper(), 'action': 'deleted', 'removal_state': 'uninstalled'}, {'id': DESK_ID, 'action': 'none', 'removal_state': 'queued'},
+        {'id': FAB_ID, 'action': 'deleted', 'removal_state': 'uninstalled'}]
+    rows = {row['hostname']: row for row in device_scope_rows(the_scope, hostvars, ['DR-PARK-MBP'], records)['agents']}
+    assert rows['FRONTDESK-01']['outstanding_reason'] is None and rows['FRONTDESK-01']['verified'] is False
+    assert 'deleted through DNSFilter' in rows['FRONTDESK-01']['notes'][0]
+    assert rows['XRAY-WS01']['outstanding_reason'] is None and 'uninstalled' in rows['XRAY-WS01']['notes'][0]
+    assert rows['DESK-07']['outstanding_reason'] == NOT_REACHED and rows['DESK-07']['notes'] == []
+    # What the device play found on a host it reached stands: the device itself was not verified.
+    assert rows['DR-PARK-MBP']['outstanding_reason'] == 'unreachable: x' and rows['DR-PARK-MBP']['served_by'] == 'DR-PARK-MBP'
+
+
+def test_notes_say_which_host_was_left_alone_also_when_dnsfilter_removed_the_record():
+    the_scope = scope(agent(STALE_ID, 'DESK-07'))
+    hostvars = {'DESK-07': {'dnsfilter_device_match': matched(the_scope, 'DESK-07'),
+                            'roaming_client_windows_result': result('DESK-07', FAB_ID, verified=None, out_of_scope=True, scope_reason='foreign')}}
+    [row] = device_scope_rows(the_scope, hostvars, ['DESK-07'], [{'id': STALE_ID, 'action': 'deleted', 'removal_state': 'uninstalled'}])['agents']
+    assert row['served_by'] is None and row['outstanding_reason'] is None
+    assert row['notes'][0] == 'Host DESK-07 answered with another agent id (%s) and was left alone.' % FAB_ID
