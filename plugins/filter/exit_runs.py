@@ -36,7 +36,7 @@ RETURN = r'''
 _value:
   description:
     - C(runs) (when each run finished and how many items it left), C(roaming_clients) (each agent once, with the action that
-      removed it in any run and its latest state), C(devices) (each device once, latest result), C(site_keys_revoked),
+      removed it in any run and its latest state), C(devices) (each agent once, latest result), C(site_keys_revoked),
       C(users_removed), C(memberships_removed), C(sso_removed), C(scheduled_reports_removed), and C(outstanding) (the
       last run's).
   type: dict
@@ -67,7 +67,8 @@ def exit_runs(runs):
             action = row.get('action') if row.get('action') not in NO_ACTION else known.get('action', 'none')
             agents[row.get('id')] = dict(row, action=action)
         for device in run.get('devices') or []:
-            devices[device.get('host')] = device
+            # One row per agent in scope (device_scope_rows); a run recorded before then has one per host.
+            devices[device.get('agent_id') or device.get('host')] = device
         site_keys = (phases.get('remove_roaming_clients') or {}).get('site_keys') or {}
         merged['site_keys_revoked'] += [i for i in site_keys.get('changed_ids') or [] if i not in merged['site_keys_revoked']]
         merged['users_removed'] += _rows(phases, 'clean_users', 'removed')
@@ -76,7 +77,7 @@ def exit_runs(runs):
         merged['scheduled_reports_removed'] += _rows(phases, 'review_lists', 'scheduled_reports', 'deleted')
         merged['outstanding'] = list(run.get('outstanding') or [])
     merged['roaming_clients'] = sorted(agents.values(), key=lambda a: (str(a.get('hostname')), str(a.get('id'))))
-    merged['devices'] = [devices[k] for k in sorted(devices, key=str)]
+    merged['devices'] = sorted(devices.values(), key=lambda d: (str(d.get('host')), str(d.get('agent_id'))))
     return merged
 
 

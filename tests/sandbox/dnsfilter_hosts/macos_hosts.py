@@ -101,6 +101,8 @@ class MacHosts:
             process.stderr.write(b'interactive shells are not simulated\n')
             process.exit(1)
             return
+        # One line per command, so a test can tell which hosts a run contacted.
+        LOG.info('%s command', entry['host'].state['hostname'])
         await self.link.before_command(entry['device_id'])
         child = await asyncio.create_subprocess_exec(
             *bwrap_argv(entry['host'], self.sim_bin, command),

@@ -113,6 +113,8 @@ class WindowsHosts:
 
     async def _run(self, entry: dict, command_line: str, stdin: bytes | None) -> tuple[int, bytes, bytes]:
         host: WindowsHost = entry['host']
+        # One line per command, so a test can tell which hosts a run contacted.
+        LOG.info('%s command', host.state['hostname'])
         await self._link.before_command(entry['device_id'])
         if stdin is None:
             return raw_command(host, decode_command(command_line))

@@ -108,3 +108,32 @@ def test_mac_uninstall_reaches_the_api_and_remote_uninstall_reaches_the_mac(link
     assert hosts.adhoc('FAB-MAC-01', 'ansible.builtin.command', 'true').returncode == 0
     assert not hosts.mac_path('FAB-MAC-01', '/Applications/DNS Agent.app').exists()
     assert hosts.mac_state('FAB-MAC-01')['launchd'] == {}
+
+
+def test_a_mac_whose_agent_id_is_not_in_scope_is_left_untouched(hosts):
+    state, files = hosts.mac_state(PLAIN_MAC), _tree(hosts, PLAIN_MAC)
+    run = hosts.playbook('macos_offboard.yml', '--limit', PLAIN_MAC, extra_vars={'scope_agent_ids': ['6f1d1a8e-0f51-4c39-9a3b-3b1f0c2e9a11']})
+    assert run.returncode == 0, run.stdout
+    result = hosts.result(f'{PLAIN_MAC}.json')
+    assert result['out_of_scope'] is True and result['outstanding_reason'] is None and result['uninstalled'] is False
+    assert result['agent_id'] == '6f1d1a8e-0f51-4c39-9a3b-3b1f0c2e9a12' and result['agent_id'] in result['scope_reason']
+    assert hosts.mac_state(PLAIN_MAC) == state and _tree(hosts, PLAIN_MAC) == files
+    assert changed_count(run.stdout, PLAIN_MAC) == 0
+
+
+def test_a_mac_whose_agent_id_cannot_be_read_is_outstanding_and_untouched(hosts):
+    hosts.mac_path(PLAIN_MAC, '/Library/Application Support/DNS Agent/daemon.info').unlink()
+    state, files = hosts.mac_state(PLAIN_MAC), _tree(hosts, PLAIN_MAC)
+    run = hosts.playbook('macos_offboard.yml', '--limit', PLAIN_MAC)
+    assert run.returncode == 0, run.stdout
+    result = hosts.result(f'{PLAIN_MAC}.json')
+    assert result['outstanding_reason'] == 'agent id not readable, not proven in scope' and result['out_of_scope'] is False
+    assert hosts.mac_state(PLAIN_MAC) == state and _tree(hosts, PLAIN_MAC) == files
+
+
+def test_the_mac_role_changes_nothing_without_the_scope(hosts):
+    state = hosts.mac_state(PLAIN_MAC)
+    run = hosts.playbook('macos_offboard.yml', '--limit', PLAIN_MAC, extra_vars={'scope_agent_ids': None})
+    assert run.returncode != 0 and 'roaming_client_macos_scope_agent_ids' in run.stdout
+    assert hosts.mac_state(PLAIN_MAC) == state
+    assert PLAIN_MAC not in hosts.contacted()

@@ -1,6 +1,8 @@
 """roles/roaming_client_windows against simulated Windows hosts, linked to the API simulator where the API matters."""
 from __future__ import annotations
 
+import json
+
 import requests
 
 from conftest import changed_count
@@ -108,3 +110,45 @@ def test_reboot_only_when_allowed(hosts):
     assert result['exit_code'] == 3010 and result['rebooted'] is True and result['reboot_required'] is False
     state = hosts.windows_state('WIN-RT-02')
     assert state['boot_count'] == 1 and state['pending_reboot'] is False
+
+
+def test_the_role_changes_nothing_without_the_scope(hosts):
+    before = hosts.windows_state('WIN-WL-01')
+    run = hosts.playbook('windows_offboard.yml', '--limit', 'WIN-WL-01', extra_vars={'scope_agent_ids': None})
+    assert run.returncode != 0
+    assert 'roaming_client_windows_scope_agent_ids' in run.stdout and 'roaming_client_windows_scope_any' in run.stdout
+    assert hosts.windows_state('WIN-WL-01') == before
+    assert 'WIN-WL-01' not in hosts.contacted(), 'the host was contacted before the scope was checked'
+
+
+def test_a_device_whose_agent_id_is_not_in_scope_is_left_untouched(hosts):
+    before = hosts.windows_state('WIN-WL-01')
+    on_device = before['agent']['agent_id']
+    run = hosts.playbook('windows_offboard.yml', '--limit', 'WIN-WL-01', extra_vars={'scope_agent_ids': ['6f1d1a8e-0f51-4c39-9a3b-3b1f0c2e9a99']})
+    assert run.returncode == 0, run.stdout
+    result = hosts.result('WIN-WL-01.json')
+    assert result['out_of_scope'] is True and result['outstanding_reason'] is None and result['uninstalled'] is False
+    assert on_device in result['scope_reason'] and result['agent_id'] == on_device
+    assert hosts.windows_state('WIN-WL-01') == before
+    assert changed_count(run.stdout, 'WIN-WL-01') == 0
+
+    # Set explicitly, scope_any lets the role work on any device (standalone use, Molecule).
+    anyway = hosts.playbook('windows_offboard.yml', '--limit', 'WIN-WL-01',
+                            extra_vars={'scope_agent_ids': None, 'roaming_client_windows_scope_any': True})
+    assert anyway.returncode == 0, anyway.stdout
+    assert hosts.result('WIN-WL-01.json')['verified'] is True
+
+
+def test_an_installed_agent_whose_id_cannot_be_read_is_outstanding_and_untouched(hosts):
+    state_file = hosts.state_dir / 'windows' / 'WIN-RT-02.json'
+    state = json.loads(state_file.read_text())
+    hosts.stop()
+    del state['registry']['hklm:\\software\\dnsfilter\\agent']['values']['AgentId']
+    state_file.write_text(json.dumps(state, indent=1, sort_keys=True))
+    hosts.start()
+    before = hosts.windows_state('WIN-RT-02')
+    run = hosts.playbook('windows_offboard.yml', '--limit', 'WIN-RT-02')
+    assert run.returncode == 0, run.stdout
+    result = hosts.result('WIN-RT-02.json')
+    assert result['outstanding_reason'] == 'agent id not readable, not proven in scope' and result['out_of_scope'] is False
+    assert hosts.windows_state('WIN-RT-02') == before
