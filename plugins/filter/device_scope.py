@@ -246,6 +246,10 @@ def _removed_through_dnsfilter(records, key):
         return 'Not reached on the device; its record was deleted through DNSFilter, uninstalled or confirmed gone.'
     if last.get('removal_state') == 'uninstalled':
         return 'Not reached on the device; DNSFilter shows its agent uninstalled.'
+    if any(r.get('action') == 'delete_when_uninstalled' for r in found):
+        # Check mode: the run queues DNSFilter's remote uninstall; whether it is confirmed only the run can tell.
+        return ('Not reached on the device; DNSFilter\'s remote uninstall would remove it: its record is deleted once the '
+                'uninstall is confirmed, else the device stays outstanding.')
     return None
 
 

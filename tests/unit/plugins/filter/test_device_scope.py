@@ -377,6 +377,18 @@ def test_an_agent_no_host_served_is_outstanding_unless_dnsfilter_removed_it():
     assert rows['DR-PARK-MBP']['outstanding_reason'] == 'unreachable: x' and rows['DR-PARK-MBP']['served_by'] == 'DR-PARK-MBP'
 
 
+def test_in_check_mode_an_agent_whose_record_is_planned_to_go_once_uninstalled_is_planned_not_outstanding():
+    # The plan says what the run will do: removed through DNSFilter once the uninstall is confirmed, else outstanding.
+    the_scope = scope(agent(FRONT_ID, 'FRONTDESK-01'))
+    records = [{'id': FRONT_ID, 'action': 'queued', 'removal_state': 'installed'},
+               {'id': FRONT_ID, 'action': 'delete_when_uninstalled', 'removal_state': 'installed'}]
+    [row] = device_scope_rows(the_scope, {}, [], records)['agents']
+    assert row['outstanding_reason'] is None and 'once the uninstall is confirmed' in row['notes'][0]
+    # Queued alone (the real run, the agent not yet uninstalled) is still outstanding.
+    [row] = device_scope_rows(the_scope, {}, [], records[:1])['agents']
+    assert row['outstanding_reason'] == NOT_REACHED
+
+
 def test_notes_say_which_host_was_left_alone_also_when_dnsfilter_removed_the_record():
     the_scope = scope(agent(STALE_ID, 'DESK-07'))
     hostvars = {'DESK-07': {'dnsfilter_device_match': matched(the_scope, 'DESK-07'),
