@@ -8,6 +8,7 @@ from __future__ import annotations
 # One file, several filters: each one's documentation is in the YAML file of its name beside this one.
 
 import ipaddress
+import re
 
 from ansible.errors import AnsibleFilterError
 
@@ -253,6 +254,12 @@ def _removed_through_dnsfilter(records, key):
     return None
 
 
+def evidence_file_name(hostname, agent_id):
+    """devices/<this>.json: the hostname made safe and short (a tenant controls it), then the agent id, which is unique."""
+    safe = re.sub(r'[^A-Za-z0-9._-]+', '_', str(hostname or 'unknown')).strip('._')[:40] or 'unknown'
+    return '%s-%s' % (safe, re.sub(r'[^A-Za-z0-9-]+', '_', str(agent_id))[:64])
+
+
 def device_scope_rows(scope, hostvars, hosts, records=None):
     """One row per scope agent (agent id, hostname, the host that served it, its on-device result), and the hosts left alone."""
     agents = _check_scope(scope, 'device_scope_rows')
@@ -261,7 +268,8 @@ def device_scope_rows(scope, hostvars, hosts, records=None):
     for agent in sorted(agents, key=lambda a: (str(a.get('hostname')), str(a['id']))):
         key = _id(agent['id'])
         row = {'agent_id': agent['id'], 'hostname': agent.get('hostname'), 'agent_type': agent.get('agent_type'),
-               'organization_id': agent.get('organization_id'), 'network_id': agent.get('network_id'), 'notes': list(notes.get(key, []))}
+               'organization_id': agent.get('organization_id'), 'network_id': agent.get('network_id'), 'notes': list(notes.get(key, [])),
+               'file': evidence_file_name(agent.get('hostname'), agent['id'])}
         if key in served:
             (host, result), others = served[key][0], served[key][1:]
             reason = result.get('outstanding_reason')

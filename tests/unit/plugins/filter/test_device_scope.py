@@ -396,3 +396,10 @@ def test_notes_say_which_host_was_left_alone_also_when_dnsfilter_removed_the_rec
     [row] = device_scope_rows(the_scope, hostvars, ['DESK-07'], [{'id': STALE_ID, 'action': 'deleted', 'removal_state': 'uninstalled'}])['agents']
     assert row['served_by'] is None and row['outstanding_reason'] is None
     assert row['notes'][0] == 'Host DESK-07 answered with another agent id (%s) and was left alone.' % FAB_ID
+
+
+def test_a_tenant_hostname_makes_a_safe_short_file_name():
+    hostile = "PC-$(touch /tmp/x) `id` '; {{ 7*7 }} <script>" + 'A' * 300
+    [row] = device_scope_rows(scope(agent(FRONT_ID, hostile)), {}, [])['agents']
+    assert len(row['file']) < 120 and row['file'].endswith(FRONT_ID) and '/' not in row['file']
+    assert set(row['file']) <= set('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-')
