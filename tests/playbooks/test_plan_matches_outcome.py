@@ -52,11 +52,13 @@ def items(run):
         'memberships': sorted((c['organization_id'], c['user_id']) for c in _rows(access, 'dashboard_users', 'changes')),
         'sso': sorted(str(c['id']) for c in _rows(access, 'sso', 'enterprise_connections')),
         'scheduled_reports': sorted(str(r['id']) for r in _rows(phases, 'review_lists', 'scheduled_reports', 'deleted')),
-        # Each outstanding item by its subject: an agent by its id (a record and its device are one subject).
-        'outstanding': sorted({(str(o.get('phase')).split(' ')[0], str(o.get('agent_id') or o.get('id') or o.get('hostname')
-                                                                   or o.get('host') or o.get('subject')))
-                               for o in run.get('outstanding') or []}),
+        'outstanding': sorted({(str(o.get('phase')).split(' ', maxsplit=1)[0], _subject(o)) for o in run.get('outstanding') or []}),
     }
+
+
+def _subject(item):
+    """An outstanding item's subject: an agent by its id (a record and its device are one subject)."""
+    return str(item.get('agent_id') or item.get('id') or item.get('hostname') or item.get('host') or item.get('subject'))
 
 
 def compare(plan, outcome):
