@@ -46,6 +46,23 @@ options:
         retried with backoff only for reads and deletes, so a write is never sent twice.
     type: float
     default: 300.0
+  journal:
+    description:
+      - The exit's write-ahead journal. When set, every destructive write this module makes is appended to it before it is
+        sent (what, which objects, why it is allowed) and again after it (its outcome), each line flushed to disk, so the
+        record of an exit survives a run killed at any point. Check mode writes nothing to it.
+      - The exit playbooks set it for every task with C(module_defaults) from what M(msp.dnsfilter.exit_record) opened.
+    type: dict
+    suboptions:
+      path:
+        description:
+          - The journal file, C(journal.jsonl) in the evidence bundle.
+        type: path
+        required: true
+      run:
+        description:
+          - The run that writes, as M(msp.dnsfilter.exit_record) named it; the report tells the runs of one exit apart by it.
+        type: str
 requirements:
   - requests
 notes:

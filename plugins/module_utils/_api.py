@@ -53,6 +53,7 @@ API_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path', fallback=(env_fallback, ['DNSFILTER_CA_PATH'])),
     request_timeout=dict(type='float', default=30.0),
     api_deadline=dict(type='float', default=300.0),
+    journal=dict(type='dict', options=dict(path=dict(type='path', required=True), run=dict(type='str'))),
 )
 
 

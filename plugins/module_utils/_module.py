@@ -21,6 +21,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.msp.dnsfilter.plugins.module_utils._identity import clean, how_they_differ
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import (
     API_ARGUMENT_SPEC, DNSFilterClient, DNSFilterError, HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import Journal, JournalError, subject as journal_subject
 
 # Attributes whose values are secrets or per-request noise; never put into results or diffs.
 REDACTED_KEYS = frozenset(('token', 'secret_key', 'pin', 'password', 'client_secret', 'intercom_user_verification'))
@@ -74,14 +75,47 @@ class DNSFilterModule:
         except DNSFilterError as exc:
             self.module.fail_json(msg=exc.message)
 
-    def write(self, method, path, body=None, params=None, missing_ok=False):
-        """Perform one write unless in check mode; marks the result changed (a refused write changes nothing)."""
+    def write(self, method, path, body=None, params=None, missing_ok=False, action=None, subjects=None, why=None,
+              verify=None, already=()):
+        """Perform one write unless in check mode; marks the result changed (a refused write changes nothing).
+
+        With a journal, the intent (``action``, ``subjects``, ``why``, ``verify``: see _journal) is on disk before
+        the request is sent and its outcome after it; a journal that cannot be written stops the write. ``already``:
+        HTTP statuses by which DNSFilter says there is nothing left to do (the caller still sees the error).
+        """
         if self.check_mode:
             self.changed = True
             return None
-        data = self.client.request(method, path, params=params, json_body=body, missing_ok=missing_ok).data
+        journal = self.journal()
+        entry = None
+        if journal is not None:
+            if subjects is None:
+                subjects = [journal_subject(path.strip('/').split('/')[1] if path.count('/') > 1 else path, None)]
+            try:
+                entry = journal.intent(action or '%s %s' % (method, path), method, path, subjects, why, verify)
+            except JournalError as exc:
+                self.fail('%s. Nothing was sent for this write.' % exc)
+        try:
+            response = self.client.request(method, path, params=params, json_body=body, missing_ok=missing_ok)
+        except DNSFilterError as exc:
+            if entry is not None and exc.status in already:
+                journal.outcome(entry, 'already', status=exc.status)
+            elif entry is not None and exc.status is not None and exc.status < 500:
+                journal.outcome(entry, 'failed', status=exc.status, error=exc.message)
+            # A lost or failed response (5xx) may hide a write that took effect: the intent stays open, and the
+            # next open or close of the record tells from DNSFilter's state what happened.
+            raise
         self.changed = True
-        return data
+        if entry is not None:
+            journal.outcome(entry, 'already' if response.status == 404 else 'done', status=response.status)
+        return response.data
+
+    def journal(self):
+        """The exit's journal when the task was given one, else None."""
+        if getattr(self, '_journal', None) is None and self.params.get('journal'):
+            options = self.params['journal']
+            self._journal = Journal(options['path'], run=options.get('run'), module=self.module._name)
+        return getattr(self, '_journal', None)
 
     def fail(self, msg, **kwargs):
         self.module.fail_json(msg=msg, changed=self.changed, api_calls=self.client.calls, **kwargs)

@@ -101,3 +101,27 @@ def test_a_case_twin_site_name_is_refused_with_both():
                               [sites(site(1, 'Main Clinic'), site(2, 'MAIN CLINIC'))])
     assert result['failed'] and "(id 1)" in result['msg'] and "(id 2)" in result['msg']
     assert [m[0] for m in seam.made] == ['GET']
+
+
+def test_a_journal_holds_each_revoke_before_and_after_and_no_key(tmp_path):
+    path = str(tmp_path / 'journal.jsonl')
+    revoke_all = {'organization_id': 11, 'all': True, 'state': 'absent', 'journal': {'path': path, 'run': 'run-1'}}
+    run_module(network_secret_key, revoke_all, [sites(site(1, 'Main'), site(2, 'Branch', None))], check_mode=True)
+    assert not (tmp_path / 'journal.jsonl').exists()
+    result, seam = run_module(network_secret_key, revoke_all, [
+        sites(site(1, 'Main'), site(2, 'Branch')),
+        Call('DELETE', '/v1/networks/1/secret_key', FakeResponse(204)),
+        Call('DELETE', '/v1/networks/2/secret_key', FakeResponse(403, {'error': 'forbidden'})),
+    ])
+    assert result['failed']
+    seam.assert_done()
+    from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal
+    text = (tmp_path / 'journal.jsonl').read_text()
+    assert SITE_KEY not in text and '908662' not in text
+    entries, torn = _journal.read(path)
+    assert torn == 0
+    done = _journal.actions(entries)
+    assert [(a['path'], a['result'], a['run']) for a in done] == [
+        ('/v1/networks/1/secret_key', 'done', 'run-1'),
+        ('/v1/networks/2/secret_key', 'failed', 'run-1')]
+    assert _journal.pending(entries) == []
