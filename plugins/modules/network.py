@@ -38,6 +38,15 @@ options:
     type: str
     choices: [absent]
     required: true
+  records_deleted_first:
+    description:
+      - Roaming Client records (agent ids) the same run deletes before this task, as the records step planned them.
+      - Only check mode reads it. Nothing has been deleted in a plan yet, so a site whose remaining records are all
+        in this list is planned to go once they are (C(conditional) in the result), instead of refused. A real run
+        decides from DNSFilter's state alone.
+    type: list
+    elements: str
+    default: []
 notes:
   - At least one of O(ids) or O(names) is required.
 author:
@@ -58,11 +67,18 @@ deleted:
   returned: always
   type: list
   elements: dict
+conditional:
+  description:
+    - Check mode only - the sites planned to go once the records in O(records_deleted_first) are deleted, each with its
+      C(condition); if a record stays, the real run keeps the site and it is outstanding.
+  returned: when there are any
+  type: list
+  elements: dict
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites, read_sites
-from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import Removal, check_selection
+from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import CONDITIONAL, REMOVE, Removal, check_selection
 
 GONE = frozenset(('uninstalled', 'uninstalled_from_client'))
 
@@ -71,20 +87,33 @@ def summary(site):
     return {'id': site['id'], 'name': site.get('name')}
 
 
-def no_site_with_agents(mod, org_id):
+def site_agents(mod, org_id, sites):
+    """The Roaming Client records of each site, by site id (one read for all of them)."""
+    found = {str(s['id']): [] for s in sites}
+    if sites:
+        for agent in mod.client.list('/v1/user_agents', params={'organization_ids': [org_id],
+                                                                'network_ids': [int(s['id']) for s in sites]}):
+            attributes = agent.get('attributes') or {}
+            network = ((agent.get('relationships') or {}).get('network') or {}).get('data') or {}
+            site = str(attributes.get('network_id') or network.get('id') or '')
+            # A record whose site the answer does not tell counts against every site asked about (fail closed).
+            for ident in ([site] if site else list(found)):
+                if ident in found:
+                    found[ident].append(agent)
+    return found
+
+
+def no_site_with_agents(agents):
     """A site keeps its Roaming Client records: DNSFilter refuses (409) to delete it, and its agents would be orphans."""
     def rule(removal):
-        sites = removal.planned('remove')
-        if not sites:
+        left = [a for s in removal.planned(REMOVE) for a in agents.get(str(s['id']), [])]
+        if not left:
             return []
-        agents = mod.client.list('/v1/user_agents', params={'organization_ids': [org_id], 'network_ids': [int(s['id']) for s in sites]})
-        if not agents:
-            return []
-        live = [a for a in agents if (a.get('attributes') or {}).get('status') not in GONE]
+        live = [a for a in left if (a.get('attributes') or {}).get('status') not in GONE]
         return ['%d Roaming Client record(s) are still on the site(s) (%s), %d not yet uninstalled. Uninstall the agents '
                 '(msp.dnsfilter.roaming_client state=uninstalled) and delete their records (state=absent) first; '
                 'DNSFilter would answer HTTP 409'
-                % (len(agents), ', '.join(sorted((a.get('attributes') or {}).get('hostname') or a['id'] for a in agents)), len(live))]
+                % (len(left), ', '.join(sorted((a.get('attributes') or {}).get('hostname') or a['id'] for a in left)), len(live))]
     return rule
 
 
@@ -94,8 +123,20 @@ def main_logic(mod):
     check_selection(mod, 'site', params['ids'], params['names'], options='ids, names')
     removal = Removal(mod, 'network', read_sites(mod), label=lambda s: '%s (%s)' % (s.get('name'), s['id']))
     removal.choose(list_sites(mod, missing_ok=True, sites=removal.before))
-    removal.plan()
-    removal.check(no_site_with_agents(mod, org_id))
+    agents = site_agents(mod, org_id, removal.chosen)
+    first = {str(i) for i in params['records_deleted_first']} if mod.check_mode else set()
+
+    def decide(site):
+        on_site = agents.get(str(site['id']), [])
+        if on_site and all(str(a['id']) in first for a in on_site):
+            names = ', '.join(sorted((a.get('attributes') or {}).get('hostname') or str(a['id']) for a in on_site))
+            return CONDITIONAL, None, ('deleted once the records of its agents (%s) are deleted earlier in the run; '
+                                       'else kept and outstanding' % names)
+        return REMOVE, None
+    removal.plan(decide)
+    removal.check(no_site_with_agents(agents))
+    if removal.planned(CONDITIONAL):
+        mod.changed = True
     removal.apply(one=lambda s: mod.write('DELETE', '/v1/networks/%s' % s['id'], missing_ok=True))
     removal.verify(lambda: read_sites(mod))
     mod.exit(**removal.result(summary, removed_key='deleted'))
@@ -104,6 +145,7 @@ def main_logic(mod):
 def main():
     spec = dict(SITE_FILTER_SPEC)
     spec['state'] = dict(type='str', choices=['absent'], required=True)
+    spec['records_deleted_first'] = dict(type='list', elements='str', default=[])
     DNSFilterModule(argument_spec=spec, required_one_of=[('ids', 'names')]).run(main_logic)
 
 

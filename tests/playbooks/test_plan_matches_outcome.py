@@ -52,6 +52,8 @@ def items(run):
         'memberships': sorted((c['organization_id'], c['user_id']) for c in _rows(access, 'dashboard_users', 'changes')),
         'sso': sorted(str(c['id']) for c in _rows(access, 'sso', 'enterprise_connections')),
         'scheduled_reports': sorted(str(r['id']) for r in _rows(phases, 'review_lists', 'scheduled_reports', 'deleted')),
+        'sites': sorted(str(s['id']) for s in _rows(phases, 'close_site', 'deleted')),
+        'sites_conditional': {str(s['id']): s.get('name') for s in _rows(phases, 'close_site', 'conditional')},
         'outstanding': sorted({(str(o.get('phase')).split(' ', maxsplit=1)[0], _subject(o)) for o in run.get('outstanding') or []}),
     }
 
@@ -67,7 +69,12 @@ def compare(plan, outcome):
     for phase in ('queued', 'site_keys', 'users', 'memberships', 'sso', 'scheduled_reports'):
         if plan[phase] != outcome[phase]:
             wrong.append('%s: planned %r, done %r' % (phase, plan[phase], outcome[phase]))
-    kept_as_planned = set()
+    # A site planned to go once its records are deleted goes, or stays (outstanding, with its records).
+    conditional = plan.get('sites_conditional') or {}
+    done_sites = set(outcome.get('sites') or ())
+    if not set(plan.get('sites') or ()) <= done_sites or not done_sites <= set(plan.get('sites') or ()) | set(conditional):
+        wrong.append('sites: planned %r (conditional %r), done %r' % (plan.get('sites'), sorted(conditional), sorted(done_sites)))
+    kept_as_planned = {name for ident, name in conditional.items() if ident not in done_sites}
     for ident in sorted(set(plan['records']) | set(outcome['records'])):
         planned, done = plan['records'].get(ident), outcome['records'].get(ident)
         if planned == 'delete_when_uninstalled' and done in ('deleted', 'none'):
@@ -95,6 +102,12 @@ def test_the_comparison_catches_a_plan_that_differs_from_the_run():
     assert compare(base, dict(base, records={'a': 'deleted', 'b': 'none'}))  # planned deleted, kept
     assert compare(base, dict(base, sso=[], outstanding=[('close_access', 'SSO')]))  # "SSO removed" but it stayed
     assert compare(dict(base, records={'a': 'none', 'b': 'deleted'}), dict(base, records={'a': 'deleted', 'b': 'deleted'}))
+    # A site planned to go once its records are gone: deleted, or kept and outstanding with them; never kept silently.
+    site_plan = dict(base, sites=[], sites_conditional={'5': 'Warehouse'})
+    assert compare(site_plan, dict(base, sites=['5'])) == []
+    assert compare(site_plan, dict(base, sites=[], outstanding=[('close_site', 'Warehouse')])) == []
+    assert compare(site_plan, dict(base, sites=['6']))
+    assert compare(dict(base, sites=['5']), dict(base, sites=[]))
 
 
 @pytest.mark.sandbox_scenario('demo', **FAST)

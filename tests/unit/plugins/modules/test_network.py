@@ -125,3 +125,20 @@ def test_a_journal_holds_each_revoke_before_and_after_and_no_key(tmp_path):
         ('/v1/networks/1/secret_key', 'done', 'run-1'),
         ('/v1/networks/2/secret_key', 'failed', 'run-1')]
     assert _journal.pending(entries) == []
+
+
+def test_a_plan_deletes_a_site_once_the_records_the_run_deletes_first_are_gone():
+    agents = {'data': [{'id': 'u1', 'type': 'user_agents', 'attributes': {'hostname': 'DESK-01', 'status': 'active', 'network_id': 1}},
+                       {'id': 'u2', 'type': 'user_agents', 'attributes': {'hostname': 'DESK-02', 'status': 'active', 'network_id': 2}}]}
+    calls = [sites(site(1, 'Main'), site(2, 'Branch')), Call('GET', '/v1/user_agents', FakeResponse(200, agents))]
+    args = {'organization_id': 11, 'ids': [1], 'state': 'absent', 'records_deleted_first': ['u1']}
+    result, seam = run_module(network, args, calls, check_mode=True)
+    assert result['changed'] is True and result['deleted'] == [], result
+    assert [c['id'] for c in result['conditional']] == ['1'] and 'DESK-01' in result['conditional'][0]['condition']
+    assert all(m[0] == 'GET' for m in seam.made)
+    # A record the run does not delete keeps the refusal, in the plan as for real.
+    result, seam = run_module(network, dict(args, ids=[2]), calls, check_mode=True)
+    assert result['failed'] and 'DESK-02' in result['msg']
+    # For real, DNSFilter's state alone decides: the record is still there, so the site stays.
+    result, seam = run_module(network, args, calls)
+    assert result['failed'] and 'DESK-01' in result['msg'] and all(m[0] == 'GET' for m in seam.made)
