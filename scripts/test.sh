@@ -12,7 +12,7 @@ export PYTHONPATH="$root/tests/sandbox${PYTHONPATH:+:$PYTHONPATH}"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(changelog build sanity units lint docs sandbox client inventory integration playbooks hosts psa)
+[ ${#stages[@]} -gt 0 ] || stages=(changelog build sanity units lint docs sandbox client inventory integration playbooks adversarial hosts psa)
 failed=()
 
 # ansible-test needs the collection at ansible_collections/<ns>/<name> inside a git work tree;
@@ -58,6 +58,7 @@ run_stage() {
     client) python -m pytest -q -p no:cacheprovider tests/client ;;
     inventory) python -m pytest -q -p no:cacheprovider tests/inventory ;;
     playbooks) python -m pytest -q -p no:cacheprovider tests/playbooks ;;
+    adversarial) python -m pytest -q -p no:cacheprovider -n 2 tests/adversarial ;;
     hosts) python -m pytest -q -p no:cacheprovider tests/sandbox/hosts_tests ;;
     psa) python -m pytest -q -p no:cacheprovider tests/sandbox/psa_tests ;;
     *) echo "unknown stage $name" >&2; return 2 ;;

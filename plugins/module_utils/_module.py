@@ -68,6 +68,7 @@ class DNSFilterModule:
         self.check_mode = self.module.check_mode
         self.changed = False
         self.warnings = []
+        self._organizations = None
         try:
             self.client = DNSFilterClient.from_module(self.module)
         except DNSFilterError as exc:
@@ -103,8 +104,12 @@ class DNSFilterModule:
     # Lookups shared by several modules.
 
     def organizations(self, params=None):
-        """Every organisation the key's user can see (an MSP user sees its sub-organisations)."""
-        return [flatten(o) for o in self.client.paginate('/v1/organizations', params=params)]
+        """Every organisation the key's user can see (an MSP user sees its sub-organisations); read once per task."""
+        if params:
+            return [flatten(o) for o in self.client.paginate('/v1/organizations', params=params)]
+        if getattr(self, '_organizations', None) is None:
+            self._organizations = [flatten(o) for o in self.client.paginate('/v1/organizations')]
+        return self._organizations
 
     def organization(self, org_id, name=None, body=None):
         """One organisation by id; with name, the name must match exactly (a guard against a wrong id).
@@ -123,4 +128,14 @@ class DNSFilterModule:
                       'letter case included; check the id and the name. Nothing was changed.'
                       % (org_id, clean(org.get('name')), clean(name), '' if differ == 'they are different names' else ' (%s)' % differ),
                       organization={'id': str(org.get('id') or org_id), 'name': org.get('name')})
+        if name is not None:
+            # The name must also tell this organisation apart from every other: "Globex" is the name of "Globex" and
+            # of "Globex " alike once spaces are ignored, so with it a mistyped id would pass unnoticed.
+            twins = [o for o in self.organizations() if clean(o.get('name')) == clean(name) and not same_id(o.get('id'), org_id)]
+            if twins:
+                self.fail('The name %r does not tell organisation %s apart: %s also %s it, once surrounding spaces are '
+                          'ignored. Check the id; the name cannot confirm it. Nothing was changed.'
+                          % (clean(name), org_id, ', '.join('%s (%r)' % (o.get('id'), o.get('name')) for o in twins),
+                             'has' if len(twins) == 1 else 'have'),
+                          candidates=[{'id': str(o.get('id')), 'name': o.get('name')} for o in [org] + twins])
         return org

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._identity import CASE, Ambiguous, clean, resolve
 
@@ -31,14 +32,25 @@ def parse_time(value):
     return parsed.astimezone(datetime.timezone.utc)
 
 
+def text_key(value):
+    """A typed or reported name as Windows compares logins: Unicode NFC, surrounding spaces ignored, any case.
+
+    NFC only (not NFKC): canonically equal spellings match, look-alikes such as homoglyphs or full-width letters do not.
+    """
+    return unicodedata.normalize('NFC', unicodedata.normalize('NFC', str(value or '')).strip().casefold())
+
+
 def account_name(login):
-    """The account part of a Windows or macOS login: CONTOSO\\jdoe, DESK-07\\jdoe and jdoe@contoso.com are jdoe."""
-    login = (login or '').strip()
+    """The account part of a Windows or macOS login: CONTOSO\\jdoe, DESK-07\\jdoe and jdoe@contoso.com are jdoe.
+
+    A name, not an identity: the same account name on two devices is usually two different accounts.
+    """
+    login = text_key(login)
     if '\\' in login:
         login = login.rsplit('\\', 1)[1]
     if '@' in login:
         login = login.split('@', 1)[0]
-    return login.casefold()
+    return login.strip()
 
 
 def folded(values):

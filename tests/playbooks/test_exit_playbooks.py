@@ -161,15 +161,28 @@ def test_customer_user_leaver_removes_every_record_of_the_person(sandbox, tmp_pa
     # jdoe has left: someone else signs in on the devices jdoe used (else the next check-in brings jdoe back).
     for device in ('contoso-frontdesk-01', 'contoso-desk-07'):
         sandbox.set_device(device, current_user={'login': 'CONTOSO\\locum', 'name': 'locum'})
-    run = playbook(sandbox, tmp_path, 'customer_user_leaver.yml', {'dnsfilter_ticket': 'T-2001', 'dnsfilter_user_accounts': ['jdoe']})
+    # jdoe is two accounts: the domain account CONTOSO\jdoe (SID ...-1104, also listed as CONTOSO\john.doe from before a
+    # rename) and the local DESK-07\jdoe (SID ...-1001). The account name alone does not say which is meant: refused,
+    # both shown, nothing written. Their full logins take both accounts, with every record of each.
+    sandbox.reset_counters()
+    vague = playbook(sandbox, tmp_path, 'customer_user_leaver.yml', {'dnsfilter_ticket': 'T-2001', 'dnsfilter_user_accounts': ['jdoe']})
+    assert vague.returncode != 0
+    for text in ('CONTOSO\\\\jdoe', 'DESK-07\\\\jdoe', '4400101', '4400102', '30300820-1104', '725345543-1001'):
+        assert text in vague.stdout, text
+    assert successful_writes(sandbox) == 0
+    run = playbook(sandbox, tmp_path, 'customer_user_leaver.yml',
+                   {'dnsfilter_ticket': 'T-2001', 'dnsfilter_user_logins': ['CONTOSO\\jdoe', 'DESK-07\\jdoe']})
     assert run.returncode == 0, run.stdout[-3000:]
     logins = [u['user_login'] for u in sandbox.state()['agent_local_users'] if u['org_id'] == 810101]
     assert not [login for login in logins if login.lower().endswith('\\jdoe')]
     assert 'CONTOSO\\radtech' in logins
     [bundle] = bundles(tmp_path, 'T-2001')
+    [record] = [json.loads(p.read_text()) for p in (bundle / 'runs').glob('*.json')]
+    assert sorted(record['phases']['clean_users']['removed_ids']) == ['4400101', '4400102', '4400108']
     assert verify(bundle).returncode == 0
     sandbox.reset_counters()
-    again = playbook(sandbox, tmp_path, 'customer_user_leaver.yml', {'dnsfilter_ticket': 'T-2002', 'dnsfilter_user_accounts': ['jdoe']})
+    again = playbook(sandbox, tmp_path, 'customer_user_leaver.yml',
+                     {'dnsfilter_ticket': 'T-2002', 'dnsfilter_user_logins': ['CONTOSO\\jdoe', 'DESK-07\\jdoe']})
     assert again.returncode == 0, again.stdout[-3000:]
     assert successful_writes(sandbox) == 0
 

@@ -12,13 +12,18 @@ from ansible_collections.msp.dnsfilter.tests.unit.plugins.module_harness import 
 LIST = '/v1/agent_local_users'
 
 
-def alu(ident, login, last_seen, first_seen='2026-01-01T00:00:00Z'):
+SID_JDOE = 'S-1-5-21-3623811015-3361044348-30300820-1104'
+SID_ASMITH = 'S-1-5-21-3623811015-3361044348-30300820-1107'
+
+
+def alu(ident, login, last_seen, sid, first_seen='2026-01-01T00:00:00Z'):
     return {'id': str(ident), 'type': 'agent_local_users', 'attributes': {
-        'user_login': login, 'user_name': login.split('\\')[-1], 'first_seen': first_seen, 'last_seen': last_seen}}
+        'user_login': login, 'user_name': login.split('\\')[-1], 'user_remote_id': sid, 'first_seen': first_seen, 'last_seen': last_seen}}
 
 
-JDOE = [alu(1, 'CONTOSO\\jdoe', '2026-11-20T09:00:00Z'), alu(2, 'DESK-07\\jdoe', '2026-10-02T17:40:00Z'),
-        alu(3, 'jdoe@contoso.example', '2026-09-01T08:00:00Z'), alu(4, 'CONTOSO\\asmith', '2026-11-21T08:00:00Z')]
+# One domain account (one SID) reported under three spellings of its login, and another person.
+JDOE = [alu(1, 'CONTOSO\\jdoe', '2026-11-20T09:00:00Z', SID_JDOE), alu(2, 'contoso\\JDoe', '2026-10-02T17:40:00Z', SID_JDOE),
+        alu(3, 'jdoe@contoso.example', '2026-09-01T08:00:00Z', SID_JDOE), alu(4, 'CONTOSO\\asmith', '2026-11-21T08:00:00Z', SID_ASMITH)]
 
 
 def listing(users):
@@ -27,8 +32,8 @@ def listing(users):
 
 def test_info_groups_one_person_newest_first():
     result, seam = run_module(agent_local_user_info, {'organization_ids': [11]}, [listing(JDOE)])
-    assert list(result['duplicates']) == ['11/jdoe']
-    assert [u['id'] for u in result['duplicates']['11/jdoe']] == ['1', '2', '3']
+    assert list(result['duplicates']) == ['11/SID ' + SID_JDOE]
+    assert [u['id'] for u in result['duplicates']['11/SID ' + SID_JDOE]] == ['1', '2', '3']
     seam.assert_done()
 
 
@@ -62,7 +67,7 @@ def test_second_run_changes_nothing():
 
 
 def test_failed_job_fails_loudly():
-    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'account_names': ['jdoe']}, [
+    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'account_names': ['jdoe'], 'state': 'absent'}, [
         listing(JDOE),
         Call('POST', '/v1/agent_local_user_bulk_deletes', FakeResponse(202, {'id': 'job-2', 'status': 'pending'})),
         Call('GET', '/v1/agent_local_user_bulk_deletes/job-2', FakeResponse(200, {'id': 'job-2', 'status': 'failed'})),
@@ -72,7 +77,7 @@ def test_failed_job_fails_loudly():
 
 
 def test_single_user_deleted_directly_and_a_survivor_is_an_error():
-    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'user_logins': ['contoso\\ASMITH']}, [
+    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'user_logins': ['contoso\\ASMITH'], 'state': 'absent'}, [
         listing(JDOE),
         Call('DELETE', '/v1/agent_local_users/4', FakeResponse(204)),
         listing(JDOE),
@@ -82,12 +87,13 @@ def test_single_user_deleted_directly_and_a_survivor_is_an_error():
 
 
 def test_absent_without_a_selector_is_refused_before_any_call():
-    result, seam = run_module(agent_local_user, {'organization_ids': [11]}, [])
+    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'state': 'absent'}, [])
     assert result['failed'] and 'state is absent' in result['msg']
     assert seam.made == []
 
 
 def test_last_seen_before_selects_stale_users():
-    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'last_seen_before': '2026-10-15'}, [listing(JDOE)], check_mode=True)
+    result, seam = run_module(agent_local_user, {'organization_ids': [11], 'last_seen_before': '2026-10-15', 'state': 'absent'},
+                              [listing(JDOE)], check_mode=True)
     assert [u['id'] for u in result['removed']] == ['2', '3']
     seam.assert_done()

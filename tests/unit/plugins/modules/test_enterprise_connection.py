@@ -127,7 +127,7 @@ def test_name_guard_and_a_refusal():
 
     result, seam = run_module(enterprise_connection, {'organization_id': CUST, 'organization_name': 'Contoso Dental',
                                                       'ids': [4401], 'state': 'absent'}, [
-        me_in(CUST), list_call(CUST, conn(4401)),
+        me_in(CUST), orgs_call(org(MSP, 'Northwind MSP'), org(CUST, 'Contoso Dental', MSP)), list_call(CUST, conn(4401)),
         Call('DELETE', '/v1/enterprise_connections/4401', FakeResponse(422, {'error': 'Unable to delete connection'}))])
     seam.assert_done()
     assert result['failed'] and 'Unable to delete connection' in result['msg']

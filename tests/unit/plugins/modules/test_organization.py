@@ -44,7 +44,7 @@ def test_cancel_check_mode_then_real_then_again():
 def test_guards_fail_with_zero_writes():
     cases = [
         ({'id': 11, 'name': 'Fabrikam', 'state': 'absent'}, [show(CUSTOMER)], 'not \'Fabrikam\''),
-        ({'id': 10, 'name': 'Northwind MSP', 'state': 'absent'}, [show(MSP)], 'not an MSP customer'),
+        ({'id': 10, 'name': 'Northwind MSP', 'state': 'absent'}, [show(MSP), visible(MSP)], 'not an MSP customer'),
         ({'id': 11, 'name': 'Contoso Dental', 'state': 'absent'}, [show(CUSTOMER), visible(org(12, 'Other MSP', owned=900))],
          'does not manage'),
     ]
@@ -75,6 +75,16 @@ def test_a_key_that_is_not_the_msps_owner_or_super_admin_plans_and_reports_it_ou
         seam.assert_done()
         assert result['changed'] is False and all(m[0] == 'GET' for m in seam.made)
         assert 'super administrator' in result['outstanding'][0]['reason'] and 'administrator of Northwind MSP' in result['outstanding'][0]['reason']
+
+
+def test_a_name_that_two_organisations_have_once_spaces_are_ignored_confirms_nothing():
+    # The id of "Globex " with the name "Globex": the name fits "Globex" as well, so a mistyped id would pass.
+    twin = org(12, 'Contoso Dental ', msp=500)
+    result, seam = run_module(organization, {'id': 12, 'name': 'Contoso Dental', 'state': 'absent'},
+                              [show(twin), visible(MSP, CUSTOMER, twin)])
+    seam.assert_done()
+    assert result['failed'] and 'does not tell organisation 12 apart' in result['msg'] and "11 ('Contoso Dental')" in result['msg']
+    assert sorted(c['id'] for c in result['candidates']) == ['11', '12'] and all(m[0] == 'GET' for m in seam.made)
 
 
 def test_a_case_twin_name_is_refused_with_both_names():

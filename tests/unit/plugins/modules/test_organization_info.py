@@ -19,6 +19,7 @@ def org(ident, name, msp=None):
 def test_id_and_matching_name():
     result, seam = run_module(organization_info, {'id': 11, 'name': ' Contoso Dental\t'}, [
         Call('GET', '/v1/organizations/11', FakeResponse(200, {'data': org(11, 'Contoso Dental', 10)})),
+        Call('GET', '/v1/organizations', FakeResponse(200, {'data': [org(11, 'Contoso Dental', 10), org(12, 'CONTOSO DENTAL', 10)]})),
     ])
     assert not result.get('failed') and result['changed'] is False
     assert result['organizations'] == [{'id': '11', 'name': 'Contoso Dental', 'managed_by_msp_id': 10}]
