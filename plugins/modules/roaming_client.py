@@ -25,8 +25,12 @@ description:
     the agent, which checks in with its site key and recreates the record. Such agents fail the task before any write
     (O(on_installed=fail)) or are listed in RV(outstanding) (O(on_installed=skip)).
   - O(state=dequeued) takes back uninstalls that are queued and not yet picked up.
-  - Many agents are handled with one bulk job (O(bulk_threshold)), which the module waits for and then verifies agent
+  - Many records are deleted with one bulk job (O(bulk_threshold)), which the module waits for and then verifies agent
     by agent; a failed job, or an agent that did not end where it should, fails the task.
+  - Uninstalls are queued with one call per agent, never with the bulk job: DNSFilter's bulk delete with
+    C(queue_uninstall) deletes the records of the agents it counts as unable to uninstall remotely (its C(counts) call
+    calls them C(delete)) instead of queueing them, and such a live agent then re-registers. Which agents those are
+    DNSFilter does not publish, so the bulk job is not trusted with a record the run may not delete yet.
 extends_documentation_fragment:
   - msp.dnsfilter.api
   - msp.dnsfilter.attributes.actions
@@ -72,11 +76,12 @@ options:
   clear_registry:
     description:
       - With O(state=uninstalled), ask the agent to clear its local configuration and registry as it uninstalls.
-      - DNSFilter's bulk endpoint has no such option, so V(true) queues each agent with its own call.
     type: bool
     default: false
   bulk_threshold:
-    description: Use one bulk job when acting on at least this many agents; fewer get one call each.
+    description:
+      - With O(state=absent), delete the records with one bulk job when there are at least this many; fewer get one
+        call each. Uninstalls are always queued one call per agent.
     type: int
     default: 2
   wait_timeout:
@@ -176,12 +181,10 @@ class Plan:
         return {'roaming_clients': list(self.rows.values()), 'outstanding': list(self.outstanding.values())}
 
 
-def run_bulk(mod, ids, queue_uninstall):
-    """One bulk delete job for ids (the body's ids override every filter); returns the finished job."""
+def run_bulk(mod, ids):
+    """One bulk delete job for ids (the body's ids override every filter), records only; returns the finished job."""
     # The body's ids override every filter; one organisation is named when there is just one.
     params = {'organization_id': mod.params['organization_id']}
-    if queue_uninstall:
-        params['queue_uninstall'] = True
     body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params)
     job = job_fields(body)
     if job.get('id') is None:
@@ -214,15 +217,11 @@ def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
                        % (agent.get('agent_type'), agent.get('agent_version')))
     extra = {}
     ids = [str(a['id']) for a in to_queue]
-    if ids and len(ids) >= mod.params['bulk_threshold'] and not mod.params['clear_registry']:
-        if not mod.check_mode:
-            extra['job'] = run_bulk(mod, ids, queue_uninstall=True)
-        else:
-            mod.changed = True
-    else:
-        for ident in ids:
-            mod.write('DELETE', '/v1/user_agents/%s' % ident,
-                      params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
+    # One call per agent: a bulk delete with queue_uninstall deletes, instead of queueing, the records of agents DNSFilter
+    # counts as unable to uninstall remotely - and which those are is not published.
+    for ident in ids:
+        mod.write('DELETE', '/v1/user_agents/%s' % ident,
+                  params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
     if mod.check_mode or not (ids or (waiting_before and mod.params['wait_uninstalled'])):
         return extra
     # Verified by what the documented statuses and filters show, whatever else the records say or do not say: a queued
@@ -320,7 +319,7 @@ def delete_records(mod, agents, plan, everything):
     if mod.check_mode and removal.planned(CONDITIONAL):
         mod.changed = True
     extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', '/v1/user_agents/%s' % a['id'], missing_ok=True),
-                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs], queue_uninstall=False),
+                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs]),
                                  bulk_threshold=mod.params['bulk_threshold'])
     if extra['job'] is None:
         del extra['job']

@@ -56,16 +56,18 @@ def test_uninstall_check_mode_predicts_queue_and_outstanding_without_writes():
     seam.assert_done()
 
 
-def test_uninstall_uses_one_bulk_job_with_only_capable_agents_and_verifies():
+def test_uninstall_queues_each_capable_agent_with_its_own_call_never_the_bulk_job_and_verifies():
+    # DNSFilter's bulk delete with queue_uninstall deletes the records of agents it counts as unable (counts: "delete")
+    # - a live agent whose record is deleted re-registers - and which agents those are is not published.
     result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all=True, poll_interval=0), [
         *lists(A1, A2, OLD),
-        Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 5, 'completed': False}}),
-             query=[('organization_id', '11'), ('queue_uninstall', 'true')], body={'ids': ['a1', 'a2']}),
-        Call('GET', '/v1/user_agent_bulk_deletes/5', FakeResponse(200, {'data': {'id': 5, 'completed': True, 'count': 2}})),
+        Call('DELETE', '/v1/user_agents/a1', FakeResponse(204), query=[('queue_uninstall', 'true')]),
+        Call('DELETE', '/v1/user_agents/a2', FakeResponse(204), query=[('queue_uninstall', 'true')]),
         *lists(Q1, Q2, OLD, queued=[Q1, Q2]),
     ])
-    assert result['changed'] is True and result['job']['count'] == 2
+    assert result['changed'] is True and 'job' not in result
     assert [o['id'] for o in result['outstanding']] == ['a3']
+    assert not [m for m in seam.made if 'bulk' in m[1]]
     seam.assert_done()
 
 
@@ -130,9 +132,8 @@ def test_many_organisations_in_one_task_with_one_bulk_job():
     other = agent('b1', 'FAB-WS-01')
     result, seam = run_module(roaming_client, {'organization_ids': [11, 12], 'all_agents': True, 'state': 'uninstalled', 'poll_interval': 0}, [
         *lists(A1), *lists(other, org=12),
-        Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 8, 'completed': True}}),
-             query=[('queue_uninstall', 'true')], body={'ids': ['a1', 'b1']}),
-        Call('GET', '/v1/user_agent_bulk_deletes/8', FakeResponse(200, {'data': {'id': 8, 'completed': True, 'count': 2}})),
+        Call('DELETE', '/v1/user_agents/a1', FakeResponse(204), query=[('queue_uninstall', 'true')]),
+        Call('DELETE', '/v1/user_agents/b1', FakeResponse(204), query=[('queue_uninstall', 'true')]),
         *lists(Q1, queued=[Q1]), *lists(other, queued=[other], org=12),
     ])
     assert result['changed'] is True
