@@ -101,8 +101,8 @@ class RequestCheck:
 
 
 class Spec:
-    def __init__(self, description: dict):
-        self.description = spec_patches.apply_all(description)
+    def __init__(self, description: dict, patches=spec_patches.PATCHES):
+        self.description = spec_patches.apply_all(description, patches)
         # Validating the description as a document costs ~3 s a process; the test suite does it once
         # (test_validation.py) instead of every start. The CSV download is text (a departure), which
         # openapi-core would otherwise read as bytes.

@@ -152,3 +152,13 @@ def test_lenient_where_dnsfilters_own_cli_is(sandbox):
     assert key.status_code == 201 and key.json()['data']['attributes']['expiry'] > key.json()['data']['attributes']['created_at']
     # Strict where the API is: no domain at all is refused.
     assert api.post(f'/v1/policies/{CONTOSO_POLICY}/add_blacklist_domain', json={'note': 'x'}).status_code == 400
+
+
+def test_the_description_departures_are_exactly_the_patches_and_each_has_evidence():
+    from dnsfilter_sim import departures
+    assert [patch.__name__ for patch in PATCHES] == departures.ids('description')
+    for section in ('description', 'behaviour'):
+        for entry in departures.entries(section):
+            assert entry.get('what') and entry.get('evidence'), entry['id']
+    for entry in departures.entries('illustrative_samples'):
+        assert entry.get('why') and entry.get('samples'), entry['id']
