@@ -60,7 +60,7 @@ run_stage() {
     integration) collection_copy; python tests/sandbox/run_integration.py "$copy" ;;
     client) python -m pytest -q -p no:cacheprovider tests/client ;;
     inventory) python -m pytest -q -p no:cacheprovider tests/inventory ;;
-    playbooks) python -m pytest -q -p no:cacheprovider tests/playbooks ;;
+    playbooks) python -m pytest -q -p no:cacheprovider -n 2 tests/playbooks ;;
     adversarial) python -m pytest -q -p no:cacheprovider -n 2 tests/adversarial ;;
     hosts) python -m pytest -q -p no:cacheprovider tests/sandbox/hosts_tests ;;
     psa) python -m pytest -q -p no:cacheprovider tests/sandbox/psa_tests ;;

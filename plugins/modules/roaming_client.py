@@ -27,7 +27,7 @@ description:
   - O(state=dequeued) takes back uninstalls that are queued and not yet picked up.
   - Many records are deleted with one bulk job (O(bulk_threshold)), which the module waits for and then verifies agent
     by agent; a failed job, or an agent that did not end where it should, fails the task.
-  - Uninstalls are queued with one call per agent, never with the bulk job: DNSFilter's bulk delete with
+  - Uninstalls are queued with one call per agent, never with the bulk job. DNSFilter's bulk delete with
     C(queue_uninstall) deletes the records of the agents it counts as unable to uninstall remotely (its C(counts) call
     calls them C(delete)) instead of queueing them, and such a live agent then re-registers. Which agents those are
     DNSFilter does not publish, so the bulk job is not trusted with a record the run may not delete yet.

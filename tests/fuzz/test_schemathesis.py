@@ -60,7 +60,7 @@ def without(name: str) -> Spec:
 
 def accepts(spec: Spec, check: str, case, response) -> bool:
     """Whether ``spec`` (a patched description) has nothing against ``response`` for ``check``."""
-    operation, _ = spec.match(case.method, case.formatted_path)
+    operation = spec.match(case.method, case.formatted_path)[0]
     if operation is None:
         return False
     entry = operation.entry.get('responses', {}).get(str(response.status_code)) or operation.entry.get('responses', {}).get('default')

@@ -78,9 +78,9 @@ def test_slow_agent_acts_at_the_second_checkin_and_a_deleted_record_returns_at_t
     sandbox.checkin([DEVICE[FRONTDESK]])
     assert FRONTDESK in listed(api, status='uninstalling')
     assert api.delete(f'/v1/user_agents/{DESK_07}').status_code == 204
-    for _ in range(2):
+    for checkin in (1, 2):
         sandbox.checkin([DEVICE[DESK_07]])
-        assert api.get(f'/v1/user_agents/{DESK_07}').status_code == 404
+        assert api.get(f'/v1/user_agents/{DESK_07}').status_code == 404, checkin
     sandbox.checkin([DEVICE[DESK_07]])
     assert api.get(f'/v1/user_agents/{DESK_07}').status_code == 200
 

@@ -23,6 +23,30 @@ WESTSIDE = 940102
 TAILSPIN = 810103
 BLOCK_PAGE = 930101
 
+
+def _automation_key_id(sandbox) -> int:
+    return next(k['id'] for k in sandbox.state()['api_keys'] if k['user_id'] == AUTOMATION)
+
+
+def _new_key_id(sandbox) -> int:
+    created = sandbox.client('automation').post('/v1/api_keys', json={'name': 'to revoke', 'expiry': '2027-01-01T00:00:00Z'})
+    assert created.status_code == 201, created.text
+    return int(created.json()['data']['id'])
+
+
+def _emptied_site(sandbox) -> str:
+    """Westside Clinic with its agents' records deleted (a site with agents cannot be deleted: 409)."""
+    api = sandbox.client('automation')
+    for agent in api.get('/v1/user_agents', params={'organization_ids': CONTOSO, 'network_ids': WESTSIDE}).json()['data']:
+        assert api.delete(f'/v1/user_agents/{agent["id"]}').status_code == 204
+    return f'/v1/networks/{WESTSIDE}'
+
+
+def _queued_agent(sandbox) -> str:
+    assert sandbox.client('automation').delete(f'/v1/user_agents/{FRONTDESK}', params={'queue_uninstall': 'true'}).status_code == 204
+    return f'/v1/user_agents/dequeue_uninstall?id={FRONTDESK}'
+
+
 # sample name -> (method, path, query) of the same call on the demo scenario. A callable path gets the sandbox.
 SAMPLED = {
     'organizations/list': ('GET', '/v1/organizations', {}),
@@ -57,7 +81,7 @@ SAMPLED = {
     'user-agents/tags': ('GET', '/v1/user_agents/tags', {'organization_ids': CONTOSO}),
     'user-agents/uninstall-pin': ('GET', '/v1/user_agents/uninstall_pin', {'organization_id': CONTOSO}),
     'user-agents/csv': ('GET', '/v1/user_agents/csv', {'organization_id': CONTOSO}),
-    'user-agents/dequeue-uninstall': ('POST', lambda sb: _queued_agent(sb), {}),
+    'user-agents/dequeue-uninstall': ('POST', _queued_agent, {}),
     'user-agent-bulk-deletes/counts': ('GET', '/v1/user_agent_bulk_deletes/counts', {'organization_ids': CONTOSO}),
     'v2-agent-local-users/counts': ('GET', '/v2/agent_local_users/counts', {'organization_ids': CONTOSO}),
     'traffic-reports/query-logs': ('GET', '/v1/traffic_reports/query_logs', {'organization_ids': CONTOSO}),
@@ -70,34 +94,11 @@ SAMPLED = {
     'agent-local-users/delete': ('DELETE', f'/v1/agent_local_users/{JDOE_DOMAIN_USER}', {}),
     'api-keys/delete': ('DELETE', lambda sb: f'/v1/api_keys/{_new_key_id(sb)}', {}),
     'enterprise-connections/delete': ('DELETE', '/v1/enterprise_connections/960101', {}, 'grace'),
-    'networks/delete': ('DELETE', lambda sb: _emptied_site(sb), {}),
+    'networks/delete': ('DELETE', _emptied_site, {}),
     'organizations/delete': ('DELETE', f'/v1/organizations/{TAILSPIN}', {}, 'grace'),
     'organizations/users-delete': ('DELETE', f'/v1/organizations/{CONTOSO}/users/610101', {}),
     'scheduled-reports/list': ('GET', '/v1/scheduled_reports', {'organization_id': CONTOSO}),
 }
-
-
-def _automation_key_id(sandbox) -> int:
-    return next(k['id'] for k in sandbox.state()['api_keys'] if k['user_id'] == AUTOMATION)
-
-
-def _new_key_id(sandbox) -> int:
-    created = sandbox.client('automation').post('/v1/api_keys', json={'name': 'to revoke', 'expiry': '2027-01-01T00:00:00Z'})
-    assert created.status_code == 201, created.text
-    return int(created.json()['data']['id'])
-
-
-def _emptied_site(sandbox) -> str:
-    """Westside Clinic with its agents' records deleted (a site with agents cannot be deleted: 409)."""
-    api = sandbox.client('automation')
-    for agent in api.get('/v1/user_agents', params={'organization_ids': CONTOSO, 'network_ids': WESTSIDE}).json()['data']:
-        assert api.delete(f'/v1/user_agents/{agent["id"]}').status_code == 204
-    return f'/v1/networks/{WESTSIDE}'
-
-
-def _queued_agent(sandbox) -> str:
-    assert sandbox.client('automation').delete(f'/v1/user_agents/{FRONTDESK}', params={'queue_uninstall': 'true'}).status_code == 204
-    return f'/v1/user_agents/dequeue_uninstall?id={FRONTDESK}'
 
 
 def key_paths(node, prefix: str = '') -> set[str]:

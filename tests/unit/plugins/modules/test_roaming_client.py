@@ -259,7 +259,7 @@ def test_an_agent_that_says_nothing_about_why_it_cannot_uninstall_is_outstanding
     result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', ids=['a1'], wait_uninstalled=1, poll_interval=0.2), [
         *lists(A1),
         Call('DELETE', '/v1/user_agents/a1', FakeResponse(204), query=[('queue_uninstall', 'true')]),
-    ] + [call for _ in range(20) for call in lists(A1, queued=[A1])], check_mode=False)
+    ] + lists(A1, queued=[A1]) * 20, check_mode=False)
     assert result['changed'] is True
     assert [o['id'] for o in result['outstanding']] == ['a1'] and 'not reported itself uninstalled' in result['outstanding'][0]['reason']
     assert result['roaming_clients'][0]['removal_state'] == 'queued'
