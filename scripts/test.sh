@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every test of the collection: the same command locally and in CI (.ci/run).
 #   scripts/test.sh            all stages
-#   scripts/test.sh sanity     one stage (sanity, units, lint, docs, changelog, build, sandbox, hosts, client)
+#   scripts/test.sh sanity     one stage (sanity, units, lint, docs, changelog, build, sandbox, fuzz, hosts, client)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -12,7 +12,7 @@ export PYTHONPATH="$root/tests/sandbox${PYTHONPATH:+:$PYTHONPATH}"
 export ANSIBLE_NOCOLOR=1 PY_COLORS=0
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(changelog build sanity units lint docs sandbox client inventory integration playbooks adversarial hosts psa)
+[ ${#stages[@]} -gt 0 ] || stages=(changelog build sanity units lint docs sandbox fuzz client inventory integration playbooks adversarial hosts psa)
 failed=()
 
 # ansible-test needs the collection at ansible_collections/<ns>/<name> inside a git work tree;
@@ -54,6 +54,9 @@ run_stage() {
     lint) collection_copy; (cd "$copy" && ansible-lint --profile production --strict) ;;
     docs) collection_copy; (cd "$copy" && antsibull-docs lint-collection-docs --plugin-docs --skip-rstcheck .) ;;
     sandbox) python -m pytest -q -p no:cacheprovider tests/sandbox/tests ;;
+    # schemathesis from DNSFilter's description against a simulator of its own, seeded (FUZZ_SEED) and bounded
+    # (FUZZ_EXAMPLES, FUZZ_NEGATIVE_EXAMPLES per operation): about three minutes on two cores.
+    fuzz) python -m pytest -q -p no:cacheprovider -n 2 tests/fuzz ;;
     integration) collection_copy; python tests/sandbox/run_integration.py "$copy" ;;
     client) python -m pytest -q -p no:cacheprovider tests/client ;;
     inventory) python -m pytest -q -p no:cacheprovider tests/inventory ;;

@@ -66,7 +66,8 @@ options:
       - The first agent version, per agent type, that can uninstall itself when DNSFilter queues it.
       - DNSFilter does not publish these versions. The defaults are the runbook's Windows Roaming Client 2.0.1 and macOS
         2.0.0 (the System Extension generation). An agent type not listed is treated as unable.
-      - An agent that reported it cannot (C(status_code=remote_uninstall_unsupported)) is unable whatever its version.
+      - No status code an agent reports is read (DNSFilter does not document them); an agent above these versions that
+        still cannot uninstall stays queued, and is listed as outstanding once the wait for it ends.
     type: dict
     default:
       windows: 2.0.1

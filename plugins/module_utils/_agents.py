@@ -8,9 +8,12 @@
 """Roaming Clients (user agents): listing, selecting, and what the API says about each one's removal.
 
 How DNSFilter shows an agent's removal (API description and recorded responses):
-- ``DELETE /v1/user_agents/{id}?queue_uninstall=true`` ("Delete & Uninstall") queues the uninstall: the record
-  stays, ``uninstall_queued_at`` is set, and the list's ``status=uninstall_queued`` / ``uninstalling`` filters find it;
-  the live agent uninstalls at its next check-in and then shows ``status: uninstalled``.
+- ``DELETE /v1/user_agents/{id}?queue_uninstall=true`` ("Delete & Uninstall") queues the uninstall. The description
+  documents how to find it - the list's ``status=uninstall_queued`` and ``status=uninstalling`` filters - and the
+  ``status`` values ``uninstalled`` / ``uninstalled_from_client`` for an agent that is gone from its device. It does
+  not say what else the record shows (``uninstall_queued_at`` is in the recorded samples, always null), whether an
+  ``uninstalling`` phase is ever shown, when the agent acts, or what an agent that cannot uninstall reports. So the
+  removal state is read from those documented filters and statuses only, never from other attributes or status codes.
 - Without ``queue_uninstall`` the record is only (soft) deleted, and a live agent re-registers with its site key at
   its next check-in: the record comes back. So a record is deleted only once the agent is uninstalled, or its device
   is confirmed gone.
@@ -29,7 +32,8 @@ from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatt
 from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import parse_time
 
 UNINSTALLED = frozenset(('uninstalled', 'uninstalled_from_client'))
-UNSUPPORTED_CODE = 'remote_uninstall_unsupported'
+# The list filters of GET /v1/user_agents that find a queued uninstall, by the removal state each stands for.
+PHASE_FILTERS = (('queued', 'uninstall_queued'), ('uninstalling', 'uninstalling'))
 DEFAULT_MIN_VERSIONS = {'windows': '2.0.1', 'macos': '2.0.0'}
 
 AGENT_SELECT_SPEC = dict(
@@ -54,20 +58,23 @@ def version_tuple(version):
 
 
 def remote_uninstall_supported(agent, min_versions):
+    """Whether DNSFilter can uninstall the agent remotely: its type and version against the first versions that can.
+
+    What an agent that cannot reports when queued anyway is not documented, so no status code or message is read.
+    """
     since = (min_versions or {}).get(agent.get('agent_type'))
-    if since is None or agent.get('status_code') == UNSUPPORTED_CODE:
+    if since is None:
         return False
     return version_tuple(agent.get('agent_version')) >= version_tuple(since)
 
 
 def removal_state(agent):
-    """'uninstalled', 'uninstalling', 'queued' or 'installed', from what the API shows."""
+    """'uninstalled', 'uninstalling', 'queued' or 'installed': the documented status, else the phase filter that
+    found the agent (``_phase``, set by list_agents)."""
     if agent.get('status') in UNINSTALLED:
         return 'uninstalled'
-    if agent.get('_uninstalling'):
-        return 'uninstalling'
-    if agent.get('uninstall_queued_at'):
-        return 'queued'
+    if agent.get('_phase') in ('queued', 'uninstalling'):
+        return agent['_phase']
     return 'installed'
 
 
@@ -89,21 +96,24 @@ def organization_scope(params):
 def list_agents(mod):
     """The organisations' Roaming Clients that the module's selectors choose, with removal facts added.
 
-    Listed one organisation at a time: an agent's attributes do not name its organisation.
+    Listed one organisation at a time (an agent's attributes do not name its organisation), each time with the two
+    status filters that find queued and picked-up uninstalls: the record itself need not show either. An agent only a
+    filter finds (a queued record the plain list no longer shows) is listed too.
     """
     params = mod.params
-    agents, uninstalling = [], set()
+    agents = []
     for org_id in organization_scope(params):
         scope = {'organization_ids': [org_id]}
         if params.get('network_ids'):
             scope['network_ids'] = params['network_ids']
-        listed = [dict(flatten(a), organization_id=org_id) for a in mod.client.paginate('/v1/user_agents', params=scope)]
-        if any(a.get('uninstall_queued_at') and a.get('status') not in UNINSTALLED for a in listed):
-            # Queued and picked up look alike in the attributes; the status filter tells them apart.
-            uninstalling |= {str(a['id']) for a in mod.client.paginate('/v1/user_agents', params=dict(scope, status='uninstalling'))}
-        agents.extend(listed)
+        listed = dict((str(a['id']), dict(flatten(a), organization_id=org_id, _phase=None))
+                      for a in mod.client.paginate('/v1/user_agents', params=scope))
+        for phase, status in PHASE_FILTERS:
+            for raw in mod.client.paginate('/v1/user_agents', params=dict(scope, status=status)):
+                agent = listed.setdefault(str(raw['id']), dict(flatten(raw), organization_id=org_id))
+                agent['_phase'] = phase
+        agents.extend(listed.values())
     for agent in agents:
-        agent['_uninstalling'] = str(agent['id']) in uninstalling
         agent['remote_uninstall_supported'] = remote_uninstall_supported(agent, params['remote_uninstall_min_versions'])
     return choose_agents(mod, agents, params), agents
 

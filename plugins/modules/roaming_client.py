@@ -15,14 +15,22 @@ description:
     uninstall itself; the agent acts on it at its next check-in. Agents that cannot are left alone and listed in
     RV(outstanding), to be removed on the device (roles C(msp.dnsfilter.roaming_client_windows) and
     C(msp.dnsfilter.roaming_client_macos)). With O(wait_uninstalled), the module waits for the queued agents to report
-    themselves uninstalled.
+    themselves uninstalled; agents already queued (by an earlier run or the dashboard) are waited for too.
+  - Where an agent stands is read only from what DNSFilter documents - the C(status) values C(uninstalled) and
+    C(uninstalled_from_client), and the list filters C(status=uninstall_queued) and C(status=uninstalling) - never from
+    other attributes (C(uninstall_queued_at)) or status codes, whose behaviour DNSFilter does not publish. An agent
+    counts as uninstalled only once its status says so.
   - O(state=absent) deletes the records. A record is deleted only when DNSFilter shows the agent uninstalled, or when
     its device is listed in O(confirmed_gone); deleting the record of an agent that is still installed does not remove
     the agent, which checks in with its site key and recreates the record. Such agents fail the task before any write
     (O(on_installed=fail)) or are listed in RV(outstanding) (O(on_installed=skip)).
   - O(state=dequeued) takes back uninstalls that are queued and not yet picked up.
-  - Many agents are handled with one bulk job (O(bulk_threshold)), which the module waits for and then verifies agent
+  - Many records are deleted with one bulk job (O(bulk_threshold)), which the module waits for and then verifies agent
     by agent; a failed job, or an agent that did not end where it should, fails the task.
+  - Uninstalls are queued with one call per agent, never with the bulk job. DNSFilter's bulk delete with
+    C(queue_uninstall) deletes the records of the agents it counts as unable to uninstall remotely (its C(counts) call
+    calls them C(delete)) instead of queueing them, and such a live agent then re-registers. Which agents those are
+    DNSFilter does not publish, so the bulk job is not trusted with a record the run may not delete yet.
 extends_documentation_fragment:
   - msp.dnsfilter.api
   - msp.dnsfilter.attributes.actions
@@ -68,11 +76,12 @@ options:
   clear_registry:
     description:
       - With O(state=uninstalled), ask the agent to clear its local configuration and registry as it uninstalls.
-      - DNSFilter's bulk endpoint has no such option, so V(true) queues each agent with its own call.
     type: bool
     default: false
   bulk_threshold:
-    description: Use one bulk job when acting on at least this many agents; fewer get one call each.
+    description:
+      - With O(state=absent), delete the records with one bulk job when there are at least this many; fewer get one
+        call each. Uninstalls are always queued one call per agent.
     type: int
     default: 2
   wait_timeout:
@@ -172,12 +181,10 @@ class Plan:
         return {'roaming_clients': list(self.rows.values()), 'outstanding': list(self.outstanding.values())}
 
 
-def run_bulk(mod, ids, queue_uninstall):
-    """One bulk delete job for ids (the body's ids override every filter); returns the finished job."""
+def run_bulk(mod, ids):
+    """One bulk delete job for ids (the body's ids override every filter), records only; returns the finished job."""
     # The body's ids override every filter; one organisation is named when there is just one.
     params = {'organization_id': mod.params['organization_id']}
-    if queue_uninstall:
-        params['queue_uninstall'] = True
     body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params)
     job = job_fields(body)
     if job.get('id') is None:
@@ -186,15 +193,22 @@ def run_bulk(mod, ids, queue_uninstall):
                         interval=mod.params['poll_interval'], what='bulk job for %d Roaming Clients' % len(ids))
 
 
+def said(agent):
+    """What the agent's record says about itself, for a reason an engineer reads (never parsed: it is not documented)."""
+    return ' DNSFilter shows: %s.' % agent['status_message'] if agent.get('status_message') else ''
+
+
 def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
-    to_queue = []
+    to_queue, waiting_before = [], []
     for agent in agents:
         state = removal_state(agent)
         if state != 'installed':
             plan.act(agent, 'already_%s' % state)
+            if state in ('queued', 'uninstalling') and agent['remote_uninstall_supported']:
+                waiting_before.append(str(agent['id']))
             if state == 'queued' and not agent['remote_uninstall_supported']:
-                plan.later(agent, agent.get('status_message') or 'The agent reported it cannot uninstall remotely; '
-                           'uninstall it on the device.')
+                plan.later(agent, 'Queued, but remote uninstall is not supported by %s agent %s; uninstall it on the device.%s'
+                           % (agent.get('agent_type'), agent.get('agent_version'), said(agent)))
         elif agent['remote_uninstall_supported']:
             plan.act(agent, 'queued')
             to_queue.append(agent)
@@ -203,17 +217,16 @@ def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
                        % (agent.get('agent_type'), agent.get('agent_version')))
     extra = {}
     ids = [str(a['id']) for a in to_queue]
-    if ids and len(ids) >= mod.params['bulk_threshold'] and not mod.params['clear_registry']:
-        if not mod.check_mode:
-            extra['job'] = run_bulk(mod, ids, queue_uninstall=True)
-        else:
-            mod.changed = True
-    else:
-        for ident in ids:
-            mod.write('DELETE', '/v1/user_agents/%s' % ident,
-                      params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
-    if mod.check_mode or not ids:
+    # One call per agent: a bulk delete with queue_uninstall deletes, instead of queueing, the records of agents DNSFilter
+    # counts as unable to uninstall remotely - and which those are is not published.
+    for ident in ids:
+        mod.write('DELETE', '/v1/user_agents/%s' % ident,
+                  params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
+    if mod.check_mode or not (ids or (waiting_before and mod.params['wait_uninstalled'])):
         return extra
+    # Verified by what the documented statuses and filters show, whatever else the records say or do not say: a queued
+    # agent must be found queued, picked up or uninstalled; it counts as done only once its status says uninstalled.
+    watched = ids + [i for i in waiting_before if i not in ids]
     deadline = time.monotonic() + mod.params['wait_uninstalled']
     while True:
         now = {str(a['id']): a for a in list_agents(mod)[1]}
@@ -223,16 +236,18 @@ def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
                 'DNSFilter deleted the record of %s instead of queueing its uninstall, so the agent is still installed and '
                 'will re-register at its next check-in. Uninstall it on the device, or lower remote_uninstall_min_versions '
                 'only if DNSFilter confirms the version can uninstall remotely.' % ', '.join(lost))
-        waiting = [i for i in ids if removal_state(now[i]) != 'uninstalled']
+        waiting = [i for i in watched if i in now and removal_state(now[i]) != 'uninstalled']
         if not waiting or time.monotonic() >= deadline:
             break
         time.sleep(mod.params['poll_interval'])
-    for ident in ids:
-        row = now[ident]
+    for ident in watched:
+        row = now.get(ident)
+        if row is None:
+            continue  # queued before this run and deleted since: the records step decides about it
         plan.rows[ident].update(removal_state=removal_state(row), status=row.get('status'), uninstalled_at=row.get('uninstalled_at'))
-        if removal_state(row) != 'uninstalled' and mod.params['wait_uninstalled']:
-            plan.later(row, 'Queued, but the agent has not checked in to uninstall within %d s (it may be offline).'
-                       % mod.params['wait_uninstalled'])
+        if removal_state(row) != 'uninstalled' and mod.params['wait_uninstalled'] and ident not in plan.outstanding:
+            plan.later(row, 'Queued, but the agent has not reported itself uninstalled within %d s (it may be offline, or '
+                       'unable to uninstall remotely).%s' % (mod.params['wait_uninstalled'], said(row)))
     return extra
 
 
@@ -304,7 +319,7 @@ def delete_records(mod, agents, plan, everything):
     if mod.check_mode and removal.planned(CONDITIONAL):
         mod.changed = True
     extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', '/v1/user_agents/%s' % a['id'], missing_ok=True),
-                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs], queue_uninstall=False),
+                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs]),
                                  bulk_threshold=mod.params['bulk_threshold'])
     if extra['job'] is None:
         del extra['job']
@@ -315,7 +330,16 @@ def delete_records(mod, agents, plan, everything):
 def dequeue(mod, agents, plan, everything):  # pylint: disable=unused-argument
     for agent in agents:
         if removal_state(agent) == 'queued':
-            mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']})
+            try:
+                mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']})
+            except DNSFilterError as exc:
+                if exc.status != 422:
+                    raise
+                # Listed as queued, yet DNSFilter will not take it back: the agent has picked it up (where DNSFilter
+                # shows no uninstalling phase, a picked-up uninstall still reads as queued).
+                plan.later(agent, 'DNSFilter refused to take the uninstall back (%s); the agent has probably picked it up.'
+                           % exc.message)
+                continue
             plan.act(agent, 'dequeued')
         elif removal_state(agent) == 'uninstalling':
             plan.later(agent, 'The agent already picked up its uninstall; it cannot be taken back.')

@@ -13,6 +13,9 @@ version_added: 0.1.0
 description:
   - Returns the Roaming Clients (user agents) of one organisation that the filters select, each with its removal state
     (C(installed), C(queued), C(uninstalling), C(uninstalled)) and whether it can be uninstalled remotely.
+  - The removal state comes from what DNSFilter documents only - the C(status) values C(uninstalled) and
+    C(uninstalled_from_client), and the list filters C(status=uninstall_queued) and C(status=uninstalling) (so each
+    organisation is listed three times) - never from C(uninstall_queued_at) or a status code.
   - Use it for the evidence of the agents before and after removal, and to prove nothing came back after records were
     deleted.
 extends_documentation_fragment:

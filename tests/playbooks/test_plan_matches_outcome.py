@@ -110,10 +110,8 @@ def test_the_comparison_catches_a_plan_that_differs_from_the_run():
     assert compare(dict(base, sites=['5']), dict(base, sites=[]))
 
 
-@pytest.mark.sandbox_scenario('demo', **FAST)
-@pytest.mark.parametrize('shape', sorted(SHAPES))
-def test_check_mode_plans_exactly_what_the_real_run_does(sandbox, tmp_path, shape):
-    extra = dict(SHAPES[shape], dnsfilter_fail_on_outstanding=False)
+def plan_then_run(sandbox, tmp_path, shape, extra):
+    """Check mode (which must write nothing), then the real run, of one shape: (real run, plan items, outcome items)."""
     sandbox.reset_counters()
     plan = playbook(sandbox, tmp_path, shape, extra, options=['--check'])
     assert plan.returncode == 0, plan.stdout[-3000:]
@@ -122,7 +120,14 @@ def test_check_mode_plans_exactly_what_the_real_run_does(sandbox, tmp_path, shap
 
     real = playbook(sandbox, tmp_path, shape, extra)
     assert real.returncode == 0, real.stdout[-3000:]
-    done = items(record(tmp_path, extra['dnsfilter_ticket'], plan=False))
+    return real, planned, items(record(tmp_path, extra['dnsfilter_ticket'], plan=False))
+
+
+@pytest.mark.sandbox_scenario('demo', **FAST)
+@pytest.mark.parametrize('shape', sorted(SHAPES))
+def test_check_mode_plans_exactly_what_the_real_run_does(sandbox, tmp_path, shape):
+    extra = dict(SHAPES[shape], dnsfilter_fail_on_outstanding=False)
+    _real, planned, done = plan_then_run(sandbox, tmp_path, shape, extra)
     assert compare(planned, done) == [], json.dumps({'plan': planned, 'outcome': done}, indent=1)
     # The comparison is not vacuous: each shape plans and does something.
     assert any(planned[k] for k in planned if k != 'outstanding'), planned

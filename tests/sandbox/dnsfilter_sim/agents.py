@@ -2,16 +2,19 @@
 
 Each check-in of an installed, online device:
 
-- re-registers a deleted (or uninstalled) record while the device's site key is still the network's key,
+- re-registers a deleted (or uninstalled) record while the device's site key is still the network's key (a
+  deleted record at the ``reregister_after_checkins``-th check-in after the delete),
   as the real agent does with its ``id`` and hardware identifiers (SPEC ``UserAgentCreateSpec``) -
   the reason the runbook says to uninstall before deleting;
-- picks up a queued uninstall: if the agent supports remote uninstall it goes ``uninstalling`` and,
-  ``uninstall_seconds`` later, ``uninstalled`` (the device is then no longer installed); if not, the
-  uninstall stays queued and the record says why;
+- picks up a queued uninstall (at the ``uninstall_after_checkins``-th check-in): if the agent supports remote
+  uninstall it goes ``uninstalling`` and, ``uninstall_seconds`` later, ``uninstalled`` (the device is then no
+  longer installed); if not, the uninstall stays queued and the record says what the lifecycle variant has it say;
 - refreshes ``last_sync`` and the logged-in user, which creates or refreshes that agent-local User.
 
 A device whose agent was removed on the host (``installed: false``) shows ``uninstalled_from_client`` at
 what would have been its next check-in, then stops. Offline devices do not check in.
+
+The unknowns of this lifecycle are scenario settings (``lifecycle``, see ``lifecycle.py``).
 """
 from __future__ import annotations
 
@@ -19,23 +22,35 @@ import re
 import zlib
 from datetime import datetime, timedelta
 
+from . import lifecycle
 from .state import Agent, AgentLocalUser, Device, State
 
 # GAP: no public source gives the first versions that support "Delete & Uninstall". The runbook says
-# Windows 2.0.1+; macOS 2.0.0 (the System Extension generation) is our assumption. Scenarios can set
-# ``supports_remote_uninstall`` per device to override.
-REMOTE_UNINSTALL_SINCE = {'windows': (2, 0, 1), 'macos': (2, 0, 0)}
+# Windows 2.0.1+; macOS 2.0.0 (the System Extension generation) is our assumption: the lifecycle setting
+# ``remote_uninstall_since`` changes it, and scenarios can set ``supports_remote_uninstall`` per device.
+REMOTE_UNINSTALL_SINCE = lifecycle.DOCUMENTED['remote_uninstall_since']
 
-UNSUPPORTED_CODE = 'remote_uninstall_unsupported'
+UNSUPPORTED_CODE = lifecycle.UNSUPPORTED_CODE
 
 
 def version_tuple(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r'\d+', version or '')[:4])
 
 
-def supports_remote_uninstall(agent_type: str, version: str) -> bool:
-    since = REMOTE_UNINSTALL_SINCE.get(agent_type)
-    return since is not None and version_tuple(version) >= since
+def supports_remote_uninstall(agent_type: str, version: str, since: dict | None = None) -> bool:
+    first = (since or REMOTE_UNINSTALL_SINCE).get(agent_type)
+    return first is not None and version_tuple(version) >= version_tuple(first)
+
+
+def knobs(state: State) -> dict:
+    return state.settings['lifecycle']
+
+
+def visible_phase(state: State, agent: Agent) -> str | None:
+    """The phase the API shows: without an ``uninstalling`` phase an agent at work still reads as queued."""
+    if agent.uninstall_phase == 'uninstalling' and not knobs(state)['uninstalling_phase']:
+        return 'queued'
+    return agent.uninstall_phase
 
 
 def _interval(state: State) -> timedelta:
@@ -75,6 +90,11 @@ def checkin(state: State, device: Device, when: datetime) -> None:
         return
     if device.online:
         device.last_checkin_at = when
+        if agent.deleted_at is not None and not agent.uninstalled:
+            agent.checkins_since_deleted += 1
+            if agent.checkins_since_deleted < knobs(state)['reregister_after_checkins']:
+                schedule(state, device, when + _interval(state))
+                return
         if agent.deleted_at is not None or agent.uninstalled:
             if not _register(state, agent, device, when):
                 schedule(state, device, when + _interval(state))
@@ -82,13 +102,25 @@ def checkin(state: State, device: Device, when: datetime) -> None:
         agent.last_sync = when
         _record_user(state, agent, device, when)
         if agent.uninstall_phase == 'queued':
-            if device.supports_remote_uninstall:
-                _begin_uninstall(state, agent, device, when)
-                return
-            agent.status_code = UNSUPPORTED_CODE
-            agent.status_message = (f'Remote uninstall is not supported by {agent.agent_type} agent {agent.agent_version}; '
-                                    'the uninstall stays queued until the agent is removed on the device')
+            agent.checkins_since_queued += 1
+            if agent.checkins_since_queued >= knobs(state)['uninstall_after_checkins']:
+                if device.supports_remote_uninstall:
+                    _begin_uninstall(state, agent, device, when)
+                    return
+                _report_unsupported(state, agent)
     schedule(state, device, when + _interval(state))
+
+
+def _report_unsupported(state: State, agent: Agent) -> None:
+    """What an agent that cannot uninstall remotely says while its uninstall stays queued (lifecycle variant)."""
+    said = knobs(state)['unsupported_agent']
+    if said == 'status_code':
+        agent.status_code = UNSUPPORTED_CODE
+        agent.status_message = (f'Remote uninstall is not supported by {agent.agent_type} agent {agent.agent_version}; '
+                                'the uninstall stays queued until the agent is removed on the device')
+    elif said == 'error_status':
+        agent.status_code = lifecycle.ERROR_UNINSTALLING_CODE
+        agent.status_message = "error_uninstalling"
 
 
 def _removed_on_host(agent: Agent, device: Device, when: datetime) -> None:
@@ -170,6 +202,7 @@ def queue_uninstall(agent: Agent, when: datetime, clear_registry: bool) -> None:
         return
     agent.uninstall_phase = 'queued'
     agent.uninstall_queued_at = when
+    agent.checkins_since_queued = 0
     agent.clear_registry = clear_registry
     agent.updated_at = when
 
@@ -188,6 +221,7 @@ def dequeue_uninstall(agent: Agent, when: datetime) -> bool:
 def soft_delete(agent: Agent, when: datetime) -> None:
     """Hide the record (SPEC "Soft deletes an user agent"); a live agent will bring it back."""
     agent.deleted_at = when
+    agent.checkins_since_deleted = 0
     agent.updated_at = when
 
 

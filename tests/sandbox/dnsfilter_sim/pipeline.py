@@ -13,10 +13,11 @@ import uuid
 from http import HTTPStatus
 
 from aiohttp import web
+from multidict import MultiDict
 
 from .api.base import ROUTES, Context, Reply  # importing the api package registers every handler
 from .auth import Access, authenticate
-from .errors import ApiError, error_body
+from .errors import ApiError, error_body, not_found
 from .jobs import EXPORT_PATH
 from .ratelimit import Decision
 from .spec import OpenAPIRequest, OpenAPIResponse
@@ -93,7 +94,14 @@ class ApiPort:
             for key in sim.spec.unknown_query_parameters(operation, request.query.keys()):
                 sim.recorder.warning({'kind': 'unknown_parameter', 'method': request.method, 'template': operation.template,
                                       'parameter': key})
-            check = sim.spec.check_request(_openapi_request(sim, request, body))
+            body_problem = malformed_body(body, request.content_type)
+            if body_problem:
+                raise ApiError(400, body_problem)
+            query = given_query(request.query)
+            check = sim.spec.check_request(_openapi_request(sim, request, body, query))
+            if check.path_problems:
+                # A Rails find of an id that is no id of the type is a miss like any other (malformed_path_ids_are_not_found).
+                raise not_found('; '.join(check.path_problems))
             if check.problems:
                 raise ApiError(400, 'Invalid request: ' + '; '.join(check.problems))
             handler = ROUTES.get((operation.method, operation.template))
@@ -101,7 +109,7 @@ class ApiPort:
                 raise ApiError(501, f'{operation.key} is in the description but not simulated')
             sim.recorder.handler_reached(request.method)
             ctx = Context(state, operation, caller, Access(state, caller.user), _plain(check.query), _plain(check.path),
-                          check.body, request.query, request.path)
+                          check.body, query, request.path)
             reply = handler(ctx)
         except ApiError as error:
             version = 'v2' if request.path.startswith('/v2/') else 'v1'
@@ -175,9 +183,33 @@ def target_org(state, template: str, raw_path: dict, query, caller) -> int | Non
     return caller.user.home_org if caller else None
 
 
-def _openapi_request(sim, request: web.Request, body: bytes) -> OpenAPIRequest:
-    return OpenAPIRequest(sim.spec.host_url, request.method, request.path, request.query, request.headers,
-                          body or None, request.content_type)
+def _openapi_request(sim, request: web.Request, body: bytes, query: MultiDict | None = None) -> OpenAPIRequest:
+    return OpenAPIRequest(sim.spec.host_url, request.method, request.path, request.query if query is None else query,
+                          request.headers, body or None, request.content_type)
+
+
+def given_query(query) -> MultiDict:
+    """The query without empty values: Rails' params see ``search=`` as blank and the filters skip it
+    (departure empty_query_values_are_absent)."""
+    return MultiDict((key, value) for key, value in query.items() if value != '')
+
+
+def malformed_body(body: bytes, content_type: str) -> str | None:
+    """Why a JSON body cannot be parsed (Rails answers 400 to a ParseError), or None.
+
+    A missing body is no problem here: it is an empty one, and an operation that needs fields answers 400 for them.
+    """
+    if not body or 'json' not in (content_type or 'application/json'):
+        return None
+    try:
+        text = body.decode('utf-8')
+    except UnicodeDecodeError as error:
+        return f'The request body is not valid UTF-8 (byte {error.start})'
+    try:
+        json.loads(text)
+    except ValueError as error:
+        return f'The request body is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}'
+    return None
 
 
 def _plain(values: dict) -> dict:

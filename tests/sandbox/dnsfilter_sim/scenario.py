@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from . import agents
+from . import agents, lifecycle
 from .clock import SimClock, utc
 from .state import (
     ROLE_RANK, Agent, AgentLocalUser, ApiKey, BlockPage, DashboardUser, Device, EnterpriseConnection, Invoice,
@@ -31,6 +31,7 @@ DEFAULT_SETTINGS = {
     'job_delay_seconds': 5,
     'rate_limit': {'limit': 2000, 'window': 300},
     'seed': 1,
+    'lifecycle': lifecycle.DEFAULT,  # the unknowns of removing a Roaming Client: a variant of lifecycle.VARIANTS
 }
 
 _RELATIVE = re.compile(r'^([+-])(\d+(?:\.\d+)?)([smhd])$')
@@ -74,6 +75,10 @@ def build(document: dict, overrides: dict | None = None) -> State:
     unknown = set(settings) - set(DEFAULT_SETTINGS)
     if unknown:
         raise ScenarioError(f'settings: unknown keys {sorted(unknown)}')
+    try:
+        settings['lifecycle'] = lifecycle.resolve(settings['lifecycle'])
+    except lifecycle.LifecycleError as error:
+        raise ScenarioError(str(error)) from None
     if settings['offline_after_seconds'] is None:
         settings['offline_after_seconds'] = 3 * settings['checkin_interval_seconds']
     start = _absolute(settings['clock_start']) if settings['clock_start'] else datetime.now(timezone.utc)
@@ -296,7 +301,8 @@ class _Builder:
             id=str(entry['id']), agent_id=agent_id, os=entry['os'],
             product=entry.get('product', 'DNSFilter Agent'), site_key=entry.get('site_key', network.secret_key),
             supports_remote_uninstall=entry.get('supports_remote_uninstall',
-                                                agents.supports_remote_uninstall(entry['os'], str(entry['version']))),
+                                                agents.supports_remote_uninstall(
+                                                    entry['os'], str(entry['version']), self.state.settings['lifecycle']['remote_uninstall_since'])),
             installed=entry.get('installed', not uninstalled), online=entry.get('online', True),
             current_user=dict(entry['current_user']) if entry.get('current_user') else None,
             host=dict(entry[host_sections[0]]) if host_sections else {})

@@ -60,7 +60,8 @@ async def serve(host: str, port: int, control_port: int, state_dir: Path, scenar
         sim.load(name=scenario)
 
     api_app = web.Application()
-    api_app.router.add_route('*', '/{tail:.*}', ApiPort(sim).handle)
+    # Any path, control characters included (``.`` would not match a newline and aiohttp would answer a bare 404).
+    api_app.router.add_route('*', r'/{tail:[\s\S]*}', ApiPort(sim).handle)
     runners = [web.AppRunner(api_app, access_log=None), web.AppRunner(control.build_app(sim), access_log=None)]
     for runner in runners:
         await runner.setup()

@@ -96,11 +96,13 @@ class RequestCheck:
     path: dict
     body: object
     problems: list[str]
+    # Path parameters that are not of the documented type (an id that is no UUID or integer).
+    path_problems: list[str] = field(default_factory=list)
 
 
 class Spec:
-    def __init__(self, description: dict):
-        self.description = spec_patches.apply_all(description)
+    def __init__(self, description: dict, patches=spec_patches.PATCHES):
+        self.description = spec_patches.apply_all(description, patches)
         # Validating the description as a document costs ~3 s a process; the test suite does it once
         # (test_validation.py) instead of every start. The CSV download is text (a departure), which
         # openapi-core would otherwise read as bytes.
@@ -122,7 +124,7 @@ class Spec:
                             schema = schemas[schema['$ref'].rsplit('/', 1)[1]]
                         operation.nested[name] = set(schema.get('properties', {}))
                 methods[method.upper()] = operation
-            pattern = re.compile('^' + re.sub(r'\\{(\w+)\\}', r'(?P<\1>[^/]+)', re.escape(template)) + '$')
+            pattern = re.compile(re.sub(r'\\{(\w+)\\}', r'(?P<\1>[^/]+)', re.escape(template)))
             routes.append((template, pattern, methods))
         # Literal paths win over templated ones (/v1/user_agents/counts before /v1/user_agents/{id}).
         routes.sort(key=lambda route: route[0].count('{'))
@@ -135,20 +137,23 @@ class Spec:
         for other methods is a routing miss (404), not a 405.
         """
         for pattern, methods in self._routes:
-            found = pattern.match(path)
+            found = pattern.fullmatch(path)
             if found and method.upper() in methods:
                 return methods[method.upper()], found.groupdict()
         return None, {}
 
     def check_request(self, request: OpenAPIRequest) -> RequestCheck:
         result = self.api.unmarshal_request(request)
-        problems = []
+        problems, path_problems = [], []
         for error in result.errors:
             if isinstance(error, SecurityValidationError):
                 continue  # auth.py decides who is authenticated, with the API's own 401
-            problems.append(describe_request_error(error))
+            if isinstance(error, ParameterValidationError) and error.location == 'path':
+                path_problems.append(describe_request_error(error))
+            else:
+                problems.append(describe_request_error(error))
         parameters = result.parameters
-        return RequestCheck(dict(parameters.query), dict(parameters.path), result.body, problems)
+        return RequestCheck(dict(parameters.query), dict(parameters.path), result.body, problems, path_problems)
 
     def check_response(self, request: OpenAPIRequest, response: OpenAPIResponse) -> list[str]:
         return [describe_response_error(error) for error in self.api.iter_response_errors(request, response)]

@@ -1,8 +1,9 @@
 """The departures: every place the simulator follows DNSFilter's samples or prose instead of its schemas.
 
 Each function below patches the loaded description so that request validation and the ``--strict``
-response check hold the simulator to what the real API does. Each docstring is the departure's
-justification; docs/sandbox.md lists the same set. Add a departure here, nowhere else.
+response check hold the simulator to what the real API does. Each is one ``description`` entry of
+``tests/sandbox/contract/departures.yml`` (same name, same order; the entry carries the evidence), the list the fuzz
+stage allows failures by. Add a departure here and there, nowhere else.
 """
 from __future__ import annotations
 
@@ -31,6 +32,23 @@ SAMPLE_NULLS = {
     ('Network', 'scheduled_policy_id'): 'networks/show',
     ('Network', 'latitude'): 'networks/show',
     ('Network', 'longitude'): 'networks/show',
+    ('Network', 'billing_per_user'): 'networks/show',
+    ('Network', 'billing_user_count'): 'networks/show',
+    ('Network', 'network_type_units'): 'networks/show',
+    ('Organization', 'trial_days'): 'organizations/list',
+    ('Organization', 'billing_address'): 'organizations/list',
+    ('Organization', 'summary_email_address'): 'organizations/list',
+    ('Organization', 'usage_alert_cents'): 'organizations/list',
+    ('Organization', 'unbounce_data'): 'organizations/list',
+    ('Organization', 'plan_details'): 'organizations/list',
+    ('Organization', 'external_id'): 'organizations/list',
+    ('Organization', 'metadata'): 'organizations/list',
+    ('Organization', 'vpn_settings_organization'): 'organizations/list',
+    ('Organization', 'stripe_customer_id'): 'INFERENCE: a customer billed through its MSP has no Stripe customer',
+    ('Organization', 'managed_by_msp_id'): 'organizations/list',
+    ('Organization', 'owned_msp_id'): 'organizations/list',
+    ('Organization', 'blocklist_updated_at'): 'organizations/list',
+    ('Organization', 'allowlist_updated_at'): 'INFERENCE from blocklist_updated_at: null until the list first changes',
     ('Network', 'secret_key'): 'INFERENCE: a revoked site key (DELETE /v1/networks/{id}/secret_key)',
     ('UserAgentCsvExport', 'url'): 'INFERENCE from AgentLocalUsersCsvExport.url: "null until job completes"',
     ('NetworksCsvExport', 'url'): 'INFERENCE from AgentLocalUsersCsvExport.url: "null until job completes"',
@@ -266,6 +284,35 @@ def enterprise_role_default_is_a_role_name(spec: dict) -> None:
     prop.update(type='string', enum=list(payload['enum']), description=payload.get('description', ''))
 
 
+# (schema, property) -> (the type the samples show, the sample).
+SAMPLE_TYPES = {
+    ('Organization', 'sync_tools_auto_update'): ('boolean', 'organizations/list'),
+}
+
+
+def types_from_samples(spec: dict) -> None:
+    """Properties whose recorded values have another type than the schema's (``SAMPLE_TYPES`` names each sample)."""
+    schemas = spec['components']['schemas']
+    for (name, prop), (kind, _sample) in SAMPLE_TYPES.items():
+        schemas[name]['properties'][prop]['type'] = kind
+
+
+def policy_domain_note_is_optional(spec: dict) -> None:
+    """The allow and block domain calls need no ``note``: DNSFilter's CLI declares it optional on the add calls and
+    sends none on the remove calls (dnsfcli ``endpoints.py``); the description requires it."""
+    schema = spec['components']['schemas']['PolicyUpdateSingleDomainSpec']
+    schema['required'] = [name for name in schema.get('required', []) if name != 'note']
+
+
+def new_agent_states_in_bodies(spec: dict) -> None:
+    """With ``new_agent_states=true`` a Roaming Client's ``agent_state`` is one of the new states, ``offline``
+    included (the parameter's prose: "assign user agents new agent states: Protected, Unprotected, Offline"); the
+    ``UserAgent.agent_state`` enum has no ``offline``."""
+    prop = spec['components']['schemas']['UserAgent']['properties']['agent_state']
+    if 'offline' not in prop['enum']:
+        prop['enum'] = list(prop['enum']) + ['offline']
+
+
 def membership_endpoints_need_a_key(spec: dict) -> None:
     """/v1/organizations/{organization_id}/users* declare no security; the simulator requires a key.
 
@@ -292,11 +339,14 @@ PATCHES = (
     query_log_ids_are_integers,
     enterprise_role_default_is_a_role_name,
     membership_endpoints_need_a_key,
+    types_from_samples,
+    policy_domain_note_is_optional,
+    new_agent_states_in_bodies,
 )
 
 
-def apply_all(spec: dict) -> dict:
-    """Apply every departure to ``spec`` (in place) and return it."""
-    for patch in PATCHES:
+def apply_all(spec: dict, patches=PATCHES) -> dict:
+    """Apply the departures (every one unless ``patches`` names fewer) to ``spec`` (in place) and return it."""
+    for patch in patches:
         patch(spec)
     return spec

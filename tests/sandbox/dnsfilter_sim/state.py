@@ -141,11 +141,14 @@ class Agent:
     uninstall_queued_at: datetime | None = None
     # None, 'queued' (waiting for the agent to pick it up) or 'uninstalling' (picked up, not yet done).
     uninstall_phase: str | None = None
+    # Check-ins since the uninstall was queued, and since the record was deleted (lifecycle timing).
+    checkins_since_queued: int = 0
+    checkins_since_deleted: int = 0
     clear_registry: bool = False
     uninstalled_at: datetime | None = None
     deleted_at: datetime | None = None
     current_user: dict | None = None
-    status_code: str | None = None
+    status_code: str | int | None = None
     status_message: str | None = None
 
     @property

@@ -6,7 +6,7 @@ The full token is returned once, in the 201 of the create; everywhere else it is
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..clock import iso, utc
 from ..errors import ApiError, not_found
@@ -14,11 +14,13 @@ from ..state import ApiKey
 from .base import Reply, created, no_content, resource, route
 
 MAX_ACTIVE_KEYS = 5
+DEFAULT_KEY_LIFETIME = timedelta(days=365)
 
 
 def key_resource(key: ApiKey, reveal: bool = False) -> dict:
-    """As in the ``api-keys/list`` sample: the token redacted to ``***************`` + last four."""
-    return resource('api_keys', key, {
+    """As in the ``api-keys/list`` sample: the token redacted to ``***************`` + last four; a revoked key
+    also carries ``revoked_at`` (``api-keys/revoke`` sample)."""
+    attributes = {
         'name': key.name,
         'expiry': iso(key.expiry),
         'last_four': key.token[-4:],
@@ -27,7 +29,10 @@ def key_resource(key: ApiKey, reveal: bool = False) -> dict:
         'created_at': iso(key.created_at),
         'updated_at': iso(key.updated_at or key.created_at),
         'user_id': key.user_id,
-    })
+    }
+    if key.revoked_at is not None:
+        attributes['revoked_at'] = iso(key.revoked_at)
+    return resource('api_keys', key, attributes)
 
 
 def _own_key(ctx) -> ApiKey:
@@ -59,7 +64,7 @@ def create_api_key(ctx) -> Reply:
     name = (wanted.get('name') or '').strip()
     if not name:
         raise ApiError(422, "Name can't be blank")
-    expiry = _parse_expiry(wanted.get('expiry'))
+    expiry = _parse_expiry(wanted.get('expiry'), ctx.now)
     if expiry <= ctx.now:
         raise ApiError(422, 'Expiry must be in the future')
     active = [k for k in ctx.state.api_keys.values() if k.user_id == ctx.user.id and k.usable(ctx.now)]
@@ -72,10 +77,11 @@ def create_api_key(ctx) -> Reply:
     return created({'data': key_resource(key, reveal=True)})
 
 
-def _parse_expiry(value) -> datetime:
-    """The expiry is chosen at creation (KB); whether the API defaults it is a GAP, so we require it."""
+def _parse_expiry(value, now: datetime) -> datetime:
+    """The expiry is chosen at creation (KB); the description requires none and DNSFilter's CLI sends it only when
+    given. What the API then sets is a GAP: a year from now (departure ``api_key_expiry_defaults``)."""
     if not value:
-        raise ApiError(422, "Expiry can't be blank")
+        return now + DEFAULT_KEY_LIFETIME
     try:
         return utc(datetime.fromisoformat(str(value).replace('Z', '+00:00')))
     except ValueError:

@@ -9,6 +9,17 @@ from ..state import Invoice
 from .base import Reply, route
 
 
+# The ``invoices/current`` sample's fields beyond the basic ones, with the values an ordinary paid invoice has.
+EXTRA_FIELDS = {
+    'chargebee_draft_id': None, 'chargebee_invoice_id': None, 'price_above_base_plan_cents': None,
+    'base_plan_price_cents': None, 'chargebee_plan_id': None, 'has_usage': None, 'write_off': False,
+    'write_off_amount_cents': None, 'write_off_at': None, 'write_off_adjustment_credit_notes': None,
+    'write_off_paid_by_invoice_id': None, 'write_off_paid_amount_cents': None, 'is_reactivation': False,
+    'reactivation_pending_invoices': None, 'paid_by_invoice_id': None, 'payment_first_attempt': None,
+    'payment_last_attempt': None, 'payment_date': None, 'payment_receipt_number': None, 'uuid': None,
+}
+
+
 def invoice_body(ctx, invoice: Invoice) -> dict:
     org = ctx.state.orgs[invoice.org_id]
     return {
@@ -26,6 +37,11 @@ def invoice_body(ctx, invoice: Invoice) -> dict:
         'closed': invoice.paid,
         'forgiven': False,
         'payment_attempts': 1 if invoice.paid else 0,
+        **EXTRA_FIELDS,
+        'payment_first_attempt': iso(invoice.created_at),
+        'payment_last_attempt': iso(invoice.created_at),
+        'payment_date': iso(invoice.created_at) if invoice.paid else None,
+        'status': 'paid' if invoice.paid else 'payment_due',
         'invoice_item_groups': [],
         'invoice_items': [],
     }
@@ -37,8 +53,8 @@ def _estimate(ctx, org_id: int, start, end) -> dict:
     return {
         'id': None, 'start_date': start.isoformat(), 'end_date': end.isoformat(), 'organization_id': org_id,
         'organization_name': org.name, 'created_at': None, 'updated_at': None, 'total_cents': None, 'stripe_id': None,
-        'requests': 0, 'paid': None, 'closed': None, 'forgiven': None, 'payment_attempts': None, 'status': 'unknown',
-        'invoice_item_groups': [], 'invoice_items': [],
+        'requests': 0, 'paid': None, 'closed': None, 'forgiven': None, 'payment_attempts': None, **EXTRA_FIELDS,
+        'status': 'unknown', 'invoice_item_groups': [], 'invoice_items': [],
     }
 
 

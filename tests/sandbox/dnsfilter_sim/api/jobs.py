@@ -126,7 +126,10 @@ def _cleanup_view(ctx, job: Job) -> dict:
 
 @route('POST', '/v1/user_agent_cleanups')
 def create_cleanup(ctx) -> Reply:
-    body = ctx.body
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    for name in ('organization_ids', 'inactive_for'):
+        if body.get(name) in (None, [], ''):
+            raise ApiError(400, f'param is missing or the value is empty: {name}')
     if body['inactive_for'] < 1:
         raise ApiError(400, 'inactive_for must be at least 1 day')
     org_ids = ctx.scope(body['organization_ids'])

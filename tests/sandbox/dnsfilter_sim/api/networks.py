@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import secrets
+import zlib
 
 from ..clock import iso
 from ..errors import ApiError
 from ..state import Network
-from .base import Reply, no_content, relation, resource, route
+from .base import Reply, no_content, relation, relations, resource, route
 
 
 def network_resource(ctx, network: Network) -> dict:
-    """Attributes as in the ``networks/show`` sample."""
+    """Attributes as in the ``networks/show`` sample (which has no organisation id or timestamps)."""
     state = ctx.state
     return resource('networks', network, {
         'name': network.name,
-        'organization_id': network.org_id,
         'physical_address': network.physical_address,
         'latitude': None,
         'longitude': None,
@@ -29,20 +29,25 @@ def network_resource(ctx, network: Network) -> dict:
         'policy_id': network.policy_id,
         'secret_key': network.secret_key,
         'deleted_at': iso(network.deleted_at),
+        'billing_per_user': None,
+        'billing_user_count': None,
+        'network_type_units': None,
         'network_type': 'default',
-        'external_id': '',
+        'pin': '%06d' % (zlib.crc32(network.uuid.encode()) % 1000000),
+        'sitekey_auto_register_expires_at': None,
         'local_domains': list(network.local_domains),
         'local_resolvers': list(network.local_resolvers),
-        'ip_count': 0,
+        'external_id': '',
+        'description': None,
         'truncated_ip_count': 0,
-        'created_at': iso(network.created_at),
-        'updated_at': iso(network.updated_at or network.created_at),
+        'ip_count': 0,
     }, {
         'organization': relation('organizations', state.orgs.get(network.org_id)),
         'policy': relation('policies', state.policies.get(network.policy_id)),
         'scheduled_policy': relation('scheduled_policies', None),
         'block_page': relation('block_pages', state.block_pages.get(network.block_page_id)),
         'ip_addresses': {'data': []},
+        'policies': relations('policies', [p for p in [state.policies.get(network.policy_id)] if p is not None]),
     })
 
 

@@ -12,36 +12,68 @@ from .base import Reply, created, no_content, relations, resource, route
 
 
 def org_resource(ctx, org: Organization) -> dict:
-    """Attributes as in the ``organizations/list`` sample, with ``role`` the caller's role there."""
-    networks = [n for n in ctx.state.networks.values() if n.org_id == org.id and n.deleted_at is None]
+    """Attributes as in the ``organizations/list`` sample (and in its order), ``role`` the caller's role there.
+
+    The organisation's kind (MSP, customer, standalone) and creation time are not attributes the API sends: they
+    are in the control port's state dump.
+    """
+    state = ctx.state
+    networks = [n for n in state.networks.values() if n.org_id == org.id and n.deleted_at is None]
+    policies = [p for p in state.policies.values() if p.org_id == org.id]
+    allowlisted = [p.allowlist_updated_at for p in policies if p.allowlist_updated_at]
+    blocklisted = [p.blocklist_updated_at for p in policies if p.blocklist_updated_at]
+    msp = org.type == 'msp'
     return resource('organizations', org, {
         'id': org.id,
         'name': org.name,
-        'type': org.type,
+        'stripe_customer_id': None if org.managed_by_msp_id else 'cus_sim%08d' % org.id,
+        'feature_flags': ['user_pricing'] if msp else [],
+        'msp_feature_flags': ['msp_portal'] if msp else [],
         'managed_by_msp_id': org.managed_by_msp_id,
-        'owned_msp_id': org.id if org.type == 'msp' else None,
+        'owned_msp_id': org.id if msp else None,
         'canceled': org.canceled,
         'canceled_at': iso(org.canceled_at),
         'will_cancel_at': iso(org.will_cancel_at),
         'address': '',
+        'trial_days': None,
+        'billing_address': None,
+        'billing_manual': False,
         'billing_contact_name': '',
-        'billing_contact_email': '',
         'billing_contact_phone': '',
-        'feature_flags': [],
-        'msp_feature_flags': [],
+        'billing_contact_email': '',
+        'first_traffic_sent': iso(org.created_at),
+        'gdpr': False,
         'summary_email_enabled': False,
+        'summary_email_address': None,
         'release_channel': 'stable',
+        'sync_tools_auto_update': True,
         'user_agents_auto_update': True,
+        'usage_alert_cents': None,
+        'unbounce_data': None,
+        'plan_details': None,
+        'update_payment': bool(org.payment_method),
+        'industry': '5',
+        'external_id': None,
+        'metadata': None,
         'unique_id': org.unique_id,
         'sso_enabled': org.sso_enabled,
+        'allowlist_updated_at': iso(max(allowlisted)) if allowlisted else None,
+        'blocklist_updated_at': iso(max(blocklisted)) if blocklisted else None,
         'send_uninstall_notifications_to_admin_users': False,
         'user_agent_uninstall_notification': True,
         'user_agent_uninstall_notification_recipient_emails': [],
         'pin_protected_uninstall': True,
-        'update_payment': bool(org.payment_method),
+        'fetched_onboard_details': True,
         'active_psa_integration': False,
+        'show_pii_rc_hostnames': False,
+        'segment': 'msp' if msp or org.managed_by_msp_id else 'regular',
+        'privacy_mode': 'standard',
+        'vpn_settings_organization': None,
+        'entitlements_enabled': True,
         'role': ctx.access.role_in(org.id),
-        'created_at': iso(org.created_at),
+        'current_mrr': 0,
+        'current_license': org.sku or '',
+        'show_billing': not org.managed_by_msp_id,
     }, {'networks': relations('networks', networks)})
 
 

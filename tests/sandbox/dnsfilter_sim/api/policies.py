@@ -29,21 +29,29 @@ def policy_resource(ctx, policy: Policy) -> dict:
         'yandex_safe_search': policy.safe_search,
         'youtube_restricted': policy.youtube_restricted,
         'youtube_restricted_level': 'strict' if policy.youtube_restricted else 'none',
+        'policy_ip_id': None,
         'interstitial': False,
+        'disable_iwf_blocking': False,
+        'friendly_wifi_certified': False,
+        'friendly_wifi_certified_at': None,
+        'deleted_at': None,
         'is_global_policy': policy.is_global_policy,
         'can_edit': ctx.access.can_write(policy.org_id, 'policies'),
         'lock_version': policy.lock_version,
         'allow_list_only': False,
+        'allow_applications': None,
+        'block_applications': None,
         'allow_notes': dict(policy.allow_notes),
         'block_notes': dict(policy.block_notes),
         'allowlist_updated_at': iso(policy.allowlist_updated_at),
         'blocklist_updated_at': iso(policy.blocklist_updated_at),
-        'created_at': iso(policy.created_at),
-        'updated_at': iso(policy.updated_at or policy.created_at),
     }, {
         'organization': relation('organizations', state.orgs.get(policy.org_id)),
         'networks': relations('networks', networks),
         'network_policies': {'data': []},
+        'mac_addresses': {'data': []},
+        'network_subnets': {'data': []},
+        'scheduled_policies': {'data': []},
     })
 
 
@@ -82,17 +90,20 @@ def _change_list(ctx, list_name: str, adding: bool) -> Reply:
     """Adding a listed domain, or removing an unlisted one, changes nothing and still answers 200 (GAP)."""
     policy = _policy(ctx)
     ctx.access.require_write(policy.org_id, 'policies')
-    domain = ctx.body['domain'].strip().lower().rstrip('.')
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    if not isinstance(body.get('domain'), str) or not body['domain'].strip():
+        raise ApiError(400, 'param is missing or the value is empty: domain')
+    domain = body['domain'].strip().lower().rstrip('.')
     if not DOMAIN.match(domain):
-        raise ApiError(422, f'Domain {ctx.body["domain"]!r} is not a valid domain')
+        raise ApiError(422, f'Domain {body["domain"]!r} is not a valid domain')
     entries = policy.whitelist_domains if list_name == 'allow' else policy.blacklist_domains
     notes = policy.allow_notes if list_name == 'allow' else policy.block_notes
     if adding == (domain in entries):
         return Reply(body={'data': policy_resource(ctx, policy)})
     if adding:
         entries.append(domain)
-        if ctx.body.get('note'):
-            notes[domain] = ctx.body['note']
+        if body.get('note'):
+            notes[domain] = body['note']
     else:
         entries.remove(domain)
         notes.pop(domain, None)
@@ -140,7 +151,11 @@ def block_page_resource(ctx, page: BlockPage) -> dict:
     }, {
         'organization': relation('organizations', state.orgs.get(page.org_id)),
         'networks': relations('networks', networks),
+        'mac_addresses': {'data': []},
+        'network_subnets': {'data': []},
         'user_agents': relations('user_agents', [a for a in state.agents.values() if a.block_page_id == page.id]),
+        'collections': {'data': []},
+        'agent_local_users': relations('agent_local_users', [u for u in state.alus.values() if u.block_page_id == page.id]),
     })
 
 

@@ -45,7 +45,7 @@ def show_connection(ctx) -> Reply:
 def update_connection(ctx) -> Reply:
     connection = _connection(ctx)
     ctx.access.require_write(connection.org_id, 'sso')
-    changes = ctx.body
+    changes = ctx.body if isinstance(ctx.body, dict) else {}
     if len(changes.get('authorized_domains') or []) > MAX_AUTHORIZED_DOMAINS:
         raise ApiError(422, f'Unable to update connection: at most {MAX_AUTHORIZED_DOMAINS} authorized domains')
     for name in ('display_name', 'role_default', 'idp', 'authorized_domains', 'default_organization_id'):
@@ -53,7 +53,7 @@ def update_connection(ctx) -> Reply:
             setattr(connection, name, changes[name])
     if 'role_map' in changes:
         connection.role_map = [dict(item) for item in changes['role_map'] or []]
-    connection.options.update(changes['options'])
+    connection.options.update(changes.get('options') or {})
     return Reply(body={'data': connection_item(connection)})
 
 

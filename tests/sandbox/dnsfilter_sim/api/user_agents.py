@@ -1,9 +1,16 @@
 """Roaming Clients (``user_agents``): list, filter, show, update, delete (and uninstall), PIN, counts, CSV.
 
 A queued uninstall keeps the record visible: ``status`` stays ``active`` and ``agent_state``
-``protected`` (neither enum has a pending value), ``uninstall_queued_at`` is set, the
-``status=uninstall_queued|uninstalling`` and ``agent_state=pending_uninstall`` filters find it, counts
-report it as ``pending_uninstall``, and ``status_code``/``status_message`` say when the agent cannot do it.
+``protected`` (neither enum has a pending value), the ``status=uninstall_queued|uninstalling`` and
+``agent_state=pending_uninstall`` filters find it and counts report it as ``pending_uninstall``. Whether
+``uninstall_queued_at`` is set, whether there is an ``uninstalling`` phase and what ``status_code``/``status_message``
+say when the agent cannot uninstall depend on the scenario's lifecycle variant (``lifecycle.py``).
+
+Each agent has one state per view, the same in bodies, filters and counts: the legacy view (the default) has
+protected, unprotected, bypassed, pending_uninstall (filters and counts only) and uninstalled - a silent agent is
+still what it last reported, as the ``user-agents/csv`` sample shows for an agent a year silent; the new view
+(``new_agent_states=true``, and the ``agent_state=offline`` filter) has protected, unprotected, offline and
+uninstalled.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from .base import Reply, no_content, relation, resource, route
 STATUS_FILTERS = ('active', 'disabled', 'uninstalled', 'uninstall_queued', 'uninstalling')
 SORTS = ('hostname', 'friendly_name', 'agent_version', 'last_sync', 'agent_state')
 LEGACY_STATES = ('protected', 'unprotected', 'bypassed', 'pending_uninstall', 'uninstalled')
+NEW_STATES = ('protected', 'unprotected', 'bypassed', 'offline', 'uninstalled')
 IS_OPERATORS = ('is', 'isnot')
 STRING_OPERATORS = ('startswith', 'equals', 'doesnotequal', 'contains', 'doesnotcontain', 'endswith')
 NEVER = datetime.min.replace(tzinfo=timezone.utc)
@@ -36,7 +44,7 @@ def agent_resource(ctx, agent: Agent) -> dict:
     return resource('user_agents', agent, {
         'agent_type': agent.agent_type,
         'agent_version': agent.agent_version,
-        'agent_state': agent.agent_state,
+        'agent_state': body_state(ctx, agent),
         'client_id': agent.client_id,
         'hostname': agent.hostname,
         'status': agent.status,
@@ -50,12 +58,11 @@ def agent_resource(ctx, agent: Agent) -> dict:
         'created_at': iso(agent.created_at),
         'updated_at': iso(agent.updated_at or agent.created_at),
         'uninstalled_at': iso(agent.uninstalled_at),
-        'uninstall_queued_at': iso(agent.uninstall_queued_at),
+        'uninstall_queued_at': iso(agent.uninstall_queued_at) if _shows_queued_at(state) else None,
         'id_hex': binary.hex(),
         'id_binary': list(binary),
         'last_sync': iso(agent.last_sync),
         'release_channel': agent.release_channel,
-        'organization_id': agent.org_id,
         'network_id': agent.network_id,
         'network_name': network.name if network else None,
         'cyber_sight_client': None,
@@ -72,6 +79,30 @@ def agent_resource(ctx, agent: Agent) -> dict:
     })
 
 
+def _shows_queued_at(state) -> bool:
+    return agents.knobs(state)['queued_record'] == 'queued_at'
+
+
+def new_view(ctx) -> bool:
+    return bool(ctx.query.get('new_agent_states')) or ctx.query.get('agent_state') == 'offline'
+
+
+def new_state(ctx, agent: Agent) -> str:
+    """protected, unprotected, bypassed, offline or uninstalled: the new agent states."""
+    if agent.uninstalled:
+        return 'uninstalled'
+    if not online(ctx, agent):
+        return 'offline'
+    return agent.agent_state
+
+
+def body_state(ctx, agent: Agent) -> str:
+    """``agent_state`` in a body: the view's state, except pending_uninstall, which no body enum has."""
+    if new_view(ctx):
+        return new_state(ctx, agent)
+    return 'uninstalled' if agent.uninstalled else agent.agent_state
+
+
 def online(ctx, agent: Agent) -> bool:
     """What the API can tell: a recent sync (within ``offline_after_seconds``)."""
     window = timedelta(seconds=ctx.state.settings['offline_after_seconds'])
@@ -84,6 +115,10 @@ def legacy_state(agent: Agent) -> str:
     if agent.uninstall_phase:
         return 'pending_uninstall'
     return agent.agent_state
+
+
+def view_state(ctx, agent: Agent) -> str:
+    return new_state(ctx, agent) if new_view(ctx) else legacy_state(agent)
 
 
 def _operand(value, operators: tuple[str, ...], default: str, name: str) -> tuple[str, str] | None:
@@ -109,20 +144,16 @@ def _compare(text: str, wanted: str, operator: str) -> bool:
     }[operator]
 
 
-def _status_matches(agent: Agent, status: str) -> bool:
+def _status_matches(ctx, agent: Agent, status: str) -> bool:
     if status == 'uninstalled':
         return agent.uninstalled
-    if status == 'uninstall_queued':
-        return agent.uninstall_phase == 'queued'
-    if status == 'uninstalling':
-        return agent.uninstall_phase == 'uninstalling'
+    if status in ('uninstall_queued', 'uninstalling'):
+        return not agent.uninstalled and agents.visible_phase(ctx.state, agent) == status.replace('uninstall_', '')
     return agent.status == status
 
 
 def _state_matches(ctx, agent: Agent, wanted: str) -> bool:
-    if wanted == 'offline':
-        return not agent.uninstalled and not online(ctx, agent)
-    return legacy_state(agent) == wanted
+    return view_state(ctx, agent) == wanted
 
 
 def _keyword_matches(agent: Agent, keyword: str) -> bool:
@@ -146,7 +177,7 @@ def matching_agents(ctx, params: dict, default_scope: str = 'home') -> list[Agen
     if params.get('status'):
         if params['status'] not in STATUS_FILTERS:
             raise ApiError(400, f'status must be one of {", ".join(STATUS_FILTERS)}, not {params["status"]!r}')
-        filters.append(lambda a: _status_matches(a, params['status']))
+        filters.append(lambda a: _status_matches(ctx, a, params['status']))
     if params.get('agent_state'):
         filters.append(lambda a: _state_matches(ctx, a, params['agent_state']))
     if params.get('state'):
@@ -210,12 +241,12 @@ def count_agents(ctx) -> Reply:
     if isinstance(params.get('name_search'), str):
         params['name_search'] = {'value': params['name_search'], 'operator': 'contains'}
     chosen = matching_agents(ctx, params)
-    counts = {state: 0 for state in LEGACY_STATES}
+    states = NEW_STATES if ctx.query.get('new_agent_states') else LEGACY_STATES
+    counts = {state: 0 for state in states}
     for agent in chosen:
-        counts[legacy_state(agent)] = counts.get(legacy_state(agent), 0) + 1
+        state = view_state(ctx, agent)
+        counts[state] = counts.get(state, 0) + 1
     counts['all'] = len(chosen)
-    if ctx.query.get('new_agent_states'):
-        counts['offline'] = sum(1 for a in chosen if _state_matches(ctx, a, 'offline'))
     return Reply(body=counts)
 
 

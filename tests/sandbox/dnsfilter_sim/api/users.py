@@ -1,6 +1,8 @@
 """Dashboard users: the current user, users, and organisation memberships (which roles live on)."""
 from __future__ import annotations
 
+import hashlib
+
 from ..clock import iso
 from ..errors import ApiError, not_found
 from ..state import ROLE_RANK, DashboardUser, Membership
@@ -20,6 +22,7 @@ def user_resource(user: DashboardUser) -> dict:
         'created_at': iso(user.created_at),
         'created_at_epoch_utc': int(user.created_at.timestamp()),
         'updated_at': iso(user.updated_at or user.created_at),
+        'intercom_user_verification': hashlib.sha256(f'sim-intercom-{user.uuid}'.encode()).hexdigest(),
         'last_sign_in_at': iso(user.last_sign_in_at),
         'metadata': {},
         'must_reset_password': False,
@@ -43,7 +46,10 @@ def organization_user(user: DashboardUser, membership: Membership) -> dict:
         'updated_at': iso(user.updated_at or user.created_at),
         'last_sign_in_at': iso(user.last_sign_in_at),
         'was_member_of_organization': True,
+        'distributor_guid': None,
         'feature_flags': [],
+        'distributor_id': None,
+        'transferred_at': None,
         'metadata': {},
         'must_reset_password': False,
         'role': membership.role,
