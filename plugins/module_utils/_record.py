@@ -29,6 +29,7 @@ import shutil
 import uuid
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal
+from ansible_collections.msp.dnsfilter.plugins.module_utils._evidence import write_atomic
 
 STAMP = '%Y%m%dT%H%M%SZ'
 SUBDIRS = ('before', 'after', 'devices', 'operator', 'runs')
@@ -119,7 +120,10 @@ def _json_bytes(obj):
 
 
 def atomic_write(path, data, mode=0o640):
-    """Write data (bytes or text) to path through a temporary file and a rename; True when the content changed."""
+    """Write data (bytes or text) whole (_evidence.write_atomic: a temporary file, fsync, rename); True when it changed.
+
+    A run killed mid-write leaves .<name>.tmp beside the file: the seal refuses it, and the next write replaces it.
+    """
     if isinstance(data, str):
         data = data.encode('utf-8')
     try:
@@ -128,18 +132,7 @@ def atomic_write(path, data, mode=0o640):
                 return False
     except OSError:
         pass
-    tmp = '%s.tmp-%s' % (path, uuid.uuid4().hex[:8])
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, data, mode)
     return True
 
 
@@ -776,8 +769,8 @@ def _phase_blocks(acc):
         out.append(('p', 'Devices out of scope, left alone (nothing changed on them):'))
         out.append(('ul', ['%s: %s' % (text(d.get('host')), text(d.get('reason'))) for d in acc['out_of_scope']] or ['none']))
         if _latest(acc['records'], 'remove_roaming_clients', 'site_keys') is not None:
-            out.append(('p', 'Site keys %s: %d (no new deployment, no re-registration).'
-                        % (_would(acc, 'revoked', 'that would be revoked'), len(acc['site_keys_revoked']))))
+            out.append(('p', 'Site keys revoked%s: %d (no new deployment, no re-registration).'
+                        % (_would(acc, '', ' by a real run'), len(acc['site_keys_revoked']))))
     if 'clean_users' in phases:
         out.append(('h2', 'Clean Users'))
         removed = acc['users_removed']

@@ -76,7 +76,7 @@ def test_a_phase_is_one_file_per_run_written_whole_and_a_second_write_changes_no
     on_disk = json.loads(open(path, encoding='utf-8').read())
     assert on_disk == record and on_disk['results'] == {'removed': [{'id': 1, 'user_login': 'CONTOSO\\jdoe'}]}
     assert 'hunter2' not in open(path, encoding='utf-8').read()
-    assert not [n for n in os.listdir(os.path.dirname(path)) if '.tmp-' in n], 'a temporary file was left'
+    assert not [n for n in os.listdir(os.path.dirname(path)) if n.endswith('.tmp')], 'a temporary file was left'
     assert _record.record_phase(bundle, RUN1, 'clean_users', results)[2] is False
 
 
