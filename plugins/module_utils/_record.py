@@ -396,8 +396,8 @@ def _legacy_records(path, run):
     if old.get('devices'):
         phases.setdefault('remove_roaming_clients', {})
         phases['remove_roaming_clients'] = dict(phases['remove_roaming_clients'], devices=old['devices'])
-    for phase in sorted(set(phases) | set(str(o.get('phase', 'remove_roaming_clients')).split(' ')[0] for o in outstanding)):
-        items = [o for o in outstanding if str(o.get('phase', '')).split(' ')[0] == phase and 'outstanding_reason' not in o]
+    for phase in sorted(set(phases) | set(str(o.get('phase', 'remove_roaming_clients')).split(' ', maxsplit=1)[0] for o in outstanding)):
+        items = [o for o in outstanding if str(o.get('phase', '')).split(' ', maxsplit=1)[0] == phase and 'outstanding_reason' not in o]
         results = phases.get(phase) or {}
         try:
             items = merge_items([outstanding_item(i, phase) for i in items] + derived_outstanding(phase, results))
@@ -856,13 +856,14 @@ def render_markdown(blocks_):
         elif kind == 'table':
             headers, rows = block[1], block[2]
             lines.append('| ' + ' | '.join(_md_cell(h) for h in headers) + ' |')
-            lines.append('|' + '|'.join(' --- ' for _ in headers) + '|')
+            lines.append('|' + '|'.join(' --- ' for dummy in headers) + '|')
             lines += ['| ' + ' | '.join(_md_cell(c) for c in row) + ' |' for row in rows]
             lines.append('')
     return '\n'.join(lines).rstrip('\n') + '\n'
 
 
-CSS = '''body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem; color: #1b1b1b; line-height: 1.4; }
+CSS = '''body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 70rem; margin: 2rem auto; padding: 0 1rem;
+  color: #1b1b1b; line-height: 1.4; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 1.6rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin-bottom: 1rem; width: 100%; font-size: .92rem; }
 td, th { border: 1px solid #bbb; padding: .3rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
@@ -907,9 +908,9 @@ def render_html(blocks_, title):
 
 def psa_note(acc):
     org = acc['organization'] or {}
-    lines = ['%s%s for %s, %s %s, effective %s.' % ('PLAN of ' if acc['check_mode'] else '', _title(acc), text(org.get('name')),
-                                                     'requested approver' if acc['check_mode'] else 'approved by',
-                                                     text(acc['approver']), text(acc['effective_date'])),
+    who = 'requested approver' if acc['check_mode'] else 'approved by'
+    lines = ['%s%s for %s, %s %s, effective %s.' % ('PLAN of ' if acc['check_mode'] else '', _title(acc), text(org.get('name')), who,
+                                                    text(acc['approver']), text(acc['effective_date'])),
              'Outstanding items: %d.' % len(acc['outstanding'])]
     lines += ['- %s: %s Next: %s' % (i['subject'], i['reason'], i['next_step']) for i in acc['outstanding']]
     lines.append('The report and the evidence bundle (with its SHA-256 manifest) are attached.')

@@ -33,6 +33,11 @@ MANIFEST, MANIFEST_JSON = 'MANIFEST.sha256', 'manifest.json'
 LINE = re.compile(r'^([0-9a-fA-F]{64}) [ *](.+)$')
 
 
+def say(line):
+    """One line of the verdict on standard output."""
+    sys.stdout.write(line + '\n')
+
+
 def digest_of(handle):
     """SHA-256 of an open binary file, read in blocks."""
     digest = hashlib.sha256()
@@ -133,7 +138,7 @@ def check_archive(target, tar):
         note = 'matches' if recorded == digest else 'DOES NOT MATCH'
     else:
         note = 'cannot be compared: there is no'
-    print('  archive SHA-256 %s %s %s' % (digest, note, sidecar))
+    say('  archive SHA-256 %s %s %s' % (digest, note, sidecar))
     files, found = archive_files(tar)
     return files, problems + found
 
@@ -147,7 +152,7 @@ def main(argv=None):
     target = parser.parse_args(argv).target
     if target is None:
         parser.error('name the evidence folder or its .tar.gz')
-    print('Evidence bundle: %s' % target)
+    say('Evidence bundle: %s' % target)
     if os.path.isdir(target):
         files, problems = folder_files(target)
         how = 'cd %s && sha256sum -c %s' % (target, MANIFEST)
@@ -160,18 +165,18 @@ def main(argv=None):
         how = '(cd %s && sha256sum -c %s.sha256), then extract it into an empty folder (tar -xzf %s -C EMPTY) and run ' \
               '(cd EMPTY/%s && sha256sum -c %s)' % (folder, name, target, re.sub(r'\.tar\.gz$|\.tgz$', '', name), MANIFEST)
     else:
-        print('NOT VERIFIED: not a folder or a .tar.gz archive.')
+        say('NOT VERIFIED: not a folder or a .tar.gz archive.')
         return 1
     for problem in problems:
-        print('  ' + problem)
+        say('  ' + problem)
     count = len(set(files) - {MANIFEST, MANIFEST_JSON})
     if problems:
-        print('NOT VERIFIED: %d problem(s) in a bundle of %d file(s).' % (len(problems), count))
+        say('NOT VERIFIED: %d problem(s) in a bundle of %d file(s).' % (len(problems), count))
     else:
-        print('VERIFIED: all %d file(s) match %s; none is missing or extra.' % (count, MANIFEST))
-    print('Without this script: %s   (macOS: shasum -a 256 -c instead of sha256sum -c)' % how)
+        say('VERIFIED: all %d file(s) match %s; none is missing or extra.' % (count, MANIFEST))
+    say('Without this script: %s   (macOS: shasum -a 256 -c instead of sha256sum -c)' % how)
     return 1 if problems else 0
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    raise SystemExit(main())

@@ -119,10 +119,21 @@ notes:
   - The HTML report has print styles; a browser prints it or saves it as PDF as it is shown.
 attributes:
   check_mode:
+    description: Can run in check mode.
     support: full
-    details: Writes into a plan folder of its own only.
+    details: In check mode it writes into a plan folder of its own only, and changes nothing in DNSFilter or in any other bundle.
   diff_mode:
+    description: Returns details on what has changed, when in diff mode.
     support: none
+  idempotent:
+    description: Running the module again with the same options changes nothing.
+    support: partial
+    details: O(state=record) and O(state=close) rewrite nothing that is unchanged; each O(state=open) starts a new run of the exit.
+  action_group:
+    description: Use C(group/msp.dnsfilter.all) in C(module_defaults) to set the connection options for this module.
+    support: full
+    membership:
+      - msp.dnsfilter.all
 author:
   - msp.dnsfilter maintainers (@msp-dnsfilter)
 '''
@@ -196,6 +207,10 @@ reconciled:
   returned: state is open or close
   type: list
   elements: dict
+path:
+  description: The phase record's file, C(runs/<run>/<phase>.json) in the bundle (O(state=record)).
+  returned: state is record
+  type: str
 record:
   description: The phase record as written (O(state=record)).
   returned: state is record
