@@ -497,7 +497,7 @@ def _in_dnsfilter(agent, plan):
         return 'remote uninstall would be queued'
     if actions.get('uninstall') == 'queued':
         return 'remote uninstall queued; now %s; record kept' % text(agent.get('removal_state'), 'unknown')
-    return 'record kept (%s)' % text(agent.get('removal_state'), 'state unknown')
+    return '%s (%s)' % ('record would be kept' if plan else 'record kept', text(agent.get('removal_state'), 'state unknown'))
 
 
 def _verification(agent, plan):
