@@ -25,8 +25,10 @@ def users(sandbox):
 
 
 def run_record(bundle):
-    """The phase results of the bundle's runs, oldest first."""
-    return [json.loads(p.read_text())['phases'] for p in sorted((bundle / 'runs').glob('*.json'))]
+    """The phase results of the bundle's runs, oldest first: {phase: results} per run (runs/<run>/<phase>.json)."""
+    records = [[json.loads(p.read_text()) for p in sorted(run.glob('*.json')) if p.name != 'run.json']
+               for run in sorted(q for q in (bundle / 'runs').iterdir() if q.is_dir())]
+    return [{r['phase']: r['results'] for r in run} for run in records]
 
 
 @pytest.mark.sandbox_scenario(SCENARIO, **FAST)

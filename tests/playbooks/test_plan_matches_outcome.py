@@ -1,6 +1,6 @@
 """The plan is the truth: every exit playbook in check mode, then for real on the same scenario, item by item.
 
-Check mode writes the plan's run record (runs/*.json in the plan bundle); the real run writes its own. Both are read
+Check mode records the plan's phases (runs/<run>/<phase>.json in the plan bundle); the real run records its own. Both are read
 as data and compared object by object: what would be queued is queued, what would be deleted is deleted (a record
 planned "deleted once its uninstall is confirmed" is deleted, or kept and outstanding), what would be removed is
 removed, what the plan lists as outstanding is outstanding - nothing more, nothing less.
@@ -26,12 +26,14 @@ SHAPES = {
 
 
 def record(tmp_path, ticket, plan):
-    """The newest run record of the ticket's plan bundle (plan) or of its real bundle."""
+    """The newest run's phase records of the ticket's plan bundle (plan) or of its real bundle, as {phases, outstanding}."""
     folders = [p for p in (tmp_path / 'evidence').glob(ticket + '-*') if p.is_dir() and ('-plan-' in p.name) == plan]
     assert len(folders) == 1, folders
-    runs = sorted((folders[0] / 'runs').glob('*.json'))
+    runs = sorted(p for p in (folders[0] / 'runs').iterdir() if p.is_dir())
     assert runs, 'no run record in %s' % folders[0]
-    return json.loads(runs[-1].read_text())
+    phases = [json.loads(p.read_text()) for p in sorted(runs[-1].glob('*.json')) if p.name != 'run.json']
+    assert phases, 'no phase recorded in %s' % runs[-1]
+    return {'phases': {p['phase']: p['results'] for p in phases}, 'outstanding': [o for p in phases for o in p['outstanding']]}
 
 
 def _rows(node, *path):

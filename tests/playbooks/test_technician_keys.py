@@ -201,6 +201,6 @@ def test_check_mode_plans_the_revocation_and_the_removal_and_changes_nothing(san
     [bundle] = bundles(tmp_path, TICKET)
     assert '-plan-' in bundle.name
     text = report(bundle)
-    assert 'PLAN' in text and 'Dashboard memberships removed: 2' in text
+    assert 'PLAN' in text and 'Dashboard memberships would be removed: 2' in text
     assert 'check mode: 2 of 2 keys of %s (user %d) proved dead' % (TECH, BOB_ID) in text
     assert_no_token(plan, bundle, BOB_TOKENS)
