@@ -94,6 +94,7 @@ def test_a_site_filter_and_per_network_series(sandbox):
     ('top_domains', {'organization_ids': 'contoso'}, 'organization_ids'),
     ('top_agents', {'network_ids': '94x'}, 'network_ids'),
     ('total_threats', {'from': '2026-07-20T12:00:00Z', 'to': '2026-07-20T08:00:00Z'}, 'from'),
+    ('top_domains', {'from': '2026-01-01T00:00:00Z', 'to': '2026-07-20T08:00:00Z'}, 'date range'),
 ])
 def test_bad_input_is_a_400_naming_it(sandbox, name, params, named):
     response = sandbox.client('automation').get(f'/v1/traffic_reports/{name}', params=dict({'organization_ids': str(CONTOSO)}, **params))

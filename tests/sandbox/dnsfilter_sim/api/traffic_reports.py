@@ -6,7 +6,7 @@ comes from a Roaming Client: ``total_agents`` carries the counts, ``total_networ
 are 0, and ``source=networks`` or ``source=proxies`` selects nothing.
 
 Judgements where the description is silent (docs/sandbox.md): only non-empty buckets are listed; ``to``
-before ``from`` is a 400; top lists are ordered by total, descending, then by name; a User's queries are
+before ``from``, or a window over MAX_REPORT_DAYS, is a 400; top lists are ordered by total, descending, then by name; a User's queries are
 those of the agents whose logged-in login is the User's ``user_login`` in the same organisation.
 """
 from __future__ import annotations
@@ -21,6 +21,9 @@ from ..errors import ApiError
 from .base import Reply, page_params, route
 from .reports import _window_bound
 
+# No limit is documented for these reports (GAP); the simulator counts generated rows one by one, so it refuses a
+# window longer than a quarter, as the usage metric refuses one over a year.
+MAX_REPORT_DAYS = 93
 TOP_PAGE_SIZE = 10
 TOP_MAX_PAGE_SIZE = 100
 # fqdn, domain, category ids, category names, blocked, threat: the generator's list, indexed.
@@ -72,6 +75,8 @@ class Report:
         self.start = _window_bound(query.get('from'), self.end - timedelta(days=1))
         if self.end < self.start:
             raise ApiError(400, 'from must not be after to')
+        if self.end - self.start > timedelta(days=MAX_REPORT_DAYS):
+            raise ApiError(400, f'Maximum date range is {MAX_REPORT_DAYS} days')
         agents = [a for a in ctx.state.agents.values() if a.org_id in self.org_ids]
         agent_ids = set(_ids(query.get('agent_ids'), 'agent_ids', str))
         if agent_ids:
@@ -229,6 +234,24 @@ def _group(groups: dict, key, agent, count: int, **attrs) -> None:
         group[name].update(values)
 
 
+def _who(report: Report, group: dict) -> dict:
+    """Who made a top list entry's requests: ids, and their names as the samples add them (``*_names``)."""
+    state = report.ctx.state
+    orgs = sorted({a.org_id for a in group['agents'].values()})
+    networks = sorted(group['networks'])
+    agents = sorted(group['agents'])
+    users = [state.alus[i] for i in sorted(group['users']) if i in state.alus]
+    return {
+        'organizations': orgs, 'organizations_names': [state.orgs[i].name for i in orgs],
+        'networks': networks, 'networks_names': [state.networks[i].name if i in state.networks else '' for i in networks],
+        'agents': agents,
+        'agents_names': [group['agents'][i].friendly_name or group['agents'][i].hostname for i in agents],
+        'collections': [], 'collections_names': [],
+        'users': [u.id for u in users], 'users_names': [u.friendly_name or u.user_name or u.user_login for u in users],
+        'users_logins': [u.user_login for u in users],
+    }
+
+
 @route('GET', '/v1/traffic_reports/top_domains')
 def top_domains(ctx) -> Reply:
     report = Report(ctx)
@@ -254,9 +277,7 @@ def top_domains(ctx) -> Reply:
             'blocked': [c for c, _ in blocked], 'blocked_names': [n for _, n in blocked],
             'methods': methods,
             'methods_names': ['Blocked Per Category' if m == 2 else 'Allowed Per Category' for m in methods],
-            'organizations': sorted({a.org_id for a in group['agents'].values()}),
-            'networks': sorted(group['networks']), 'agents': sorted(group['agents']), 'collections': [],
-            'users': sorted(group['users']),
+            **_who(report, group),
         }
     return _top(ctx, report, groups, describe, lambda domain: domain)
 
@@ -282,9 +303,7 @@ def top_categories(ctx) -> Reply:
             'categoryid': category_id, 'category_id': category_id, 'category_name': names[category_id],
             'methods': methods,
             'methods_names': ['Blocked Per Category' if m == 2 else 'Allowed Per Category' for m in methods],
-            'organizations': sorted({a.org_id for a in group['agents'].values()}),
-            'networks': sorted(group['networks']), 'agents': sorted(group['agents']), 'collections': [],
-            'users': sorted(group['users']),
+            **_who(report, group),
         }
     reply = _top(ctx, report, groups, describe, lambda category_id: names[category_id])
     # As in the sample: the rows counted, and the sum over categories (a row in two categories counts twice).
