@@ -23,27 +23,12 @@ description:
 extends_documentation_fragment:
   - msp.dnsfilter.api
   - msp.dnsfilter.attributes.files
+  - msp.dnsfilter.window
 options:
   organization_id:
     description: The organisation whose query log to export.
     type: int
     required: true
-  start:
-    description:
-      - Start of the window (ISO 8601; UTC if no zone is given).
-      - Default O(days) whole UTC days before O(end).
-    type: str
-  end:
-    description:
-      - End of the window (ISO 8601; UTC if no zone is given).
-      - Default the start of today (UTC).
-    type: str
-  days:
-    description:
-      - The length of the window in days when O(start) is not given, for example the days of query log the contract
-        names. M(msp.dnsfilter.traffic_report_info) computes the same default window.
-    type: int
-    default: 7
   dest:
     description: The file to write. Its directory must exist.
     type: path

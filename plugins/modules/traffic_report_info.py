@@ -24,25 +24,12 @@ description:
 extends_documentation_fragment:
   - msp.dnsfilter.api
   - msp.dnsfilter.attributes.files
+  - msp.dnsfilter.window
 options:
   organization_id:
     description: The organisation whose traffic to report.
     type: int
     required: true
-  start:
-    description:
-      - Start of the window (ISO 8601; UTC if no zone is given).
-      - Default O(days) whole UTC days before O(end).
-    type: str
-  end:
-    description:
-      - End of the window (ISO 8601; UTC if no zone is given).
-      - Default the start of today (UTC), as the exit playbooks' query log export.
-    type: str
-  days:
-    description: The length of the window in days when O(start) is not given.
-    type: int
-    default: 7
   network_ids:
     description: Only the traffic of these sites (the API filters every report by network), for example a site closure.
     type: list
