@@ -265,7 +265,7 @@ def top_domains(ctx) -> Reply:
             continue
         user = report.user_of(agent)
         _group(groups, domain, agent, count, users={user.id} if user else set(),
-               **{'blocked' if blocked else 'allowed': {(c, n) for c, n in zip(category_ids, _names)}})
+               **{'blocked' if blocked else 'allowed': set(zip(category_ids, _names))})
 
     def describe(domain, group):
         blocked = sorted(group['blocked'])
@@ -273,8 +273,8 @@ def top_domains(ctx) -> Reply:
         methods = sorted(({2} if blocked else set()) | ({20} if allowed else set()))
         return {
             'domain': domain,
-            'allowed': [c for c, _ in allowed], 'allowed_names': [n for _, n in allowed],
-            'blocked': [c for c, _ in blocked], 'blocked_names': [n for _, n in blocked],
+            'allowed': [pair[0] for pair in allowed], 'allowed_names': [pair[1] for pair in allowed],
+            'blocked': [pair[0] for pair in blocked], 'blocked_names': [pair[1] for pair in blocked],
             'methods': methods,
             'methods_names': ['Blocked Per Category' if m == 2 else 'Allowed Per Category' for m in methods],
             **_who(report, group),

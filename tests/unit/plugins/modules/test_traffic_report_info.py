@@ -78,7 +78,7 @@ def test_snapshot_of_every_section_written_atomically_and_kept_on_a_second_run(t
     assert on_disk['options']['from'] == '2026-11-20T00:00:00Z' and on_disk['blocked_categories'][0]['total'] == 3
     assert KEY not in (tmp_path / 'traffic.json').read_text()
     assert oct(os.stat(tmp_path / 'traffic.json').st_mode & 0o777) == '0o640'
-    assert [name for name in os.listdir(tmp_path)] == ['traffic.json']  # no temporary file left
+    assert os.listdir(tmp_path) == ['traffic.json']  # no temporary file left
     again, seam = run_module(traffic_report_info, args(tmp_path), [])
     assert again['changed'] is False and again['totals'] == result['totals'] and again['sha256'] == result['sha256']
 
