@@ -23,18 +23,11 @@ description:
 extends_documentation_fragment:
   - msp.dnsfilter.api
   - msp.dnsfilter.attributes.files
+  - msp.dnsfilter.window
 options:
   organization_id:
     description: The organisation whose query log to export.
     type: int
-    required: true
-  start:
-    description: Start of the window (ISO 8601; UTC if no zone is given).
-    type: str
-    required: true
-  end:
-    description: End of the window (ISO 8601; UTC if no zone is given).
-    type: str
     required: true
   dest:
     description: The file to write. Its directory must exist.
@@ -71,13 +64,19 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: Query log of the contract's retention window, into the evidence folder
+- name: Query log of a window, into the evidence folder
   msp.dnsfilter.query_log_export:
     organization_id: 4000101
     start: "2026-11-20T00:00:00Z"
     end: "2026-11-27T00:00:00Z"
     dest: "{{ evidence_dir }}/query-log.csv"
   register: query_log
+
+- name: The last 7 whole days (UTC), the window the exit playbooks export
+  msp.dnsfilter.query_log_export:
+    organization_id: 4000101
+    days: 7
+    dest: "{{ evidence_dir }}/before/query-log.csv"
 '''
 
 RETURN = r'''
@@ -110,7 +109,7 @@ import os
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._files import complete_export, read_json, sha256_of, write_json
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._selection import parse_time
+from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import report_window
 
 # The fields of TrafficReportsQueryLogsResult in DNSFilter's API description, in its order.
 COLUMNS = (
@@ -155,10 +154,6 @@ def header(fmt):
     return buf.getvalue().encode('utf-8')
 
 
-def utc(text):
-    return parse_time(text).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
 def main_logic(mod):
     p = mod.params
     dest = p['dest']
@@ -166,8 +161,12 @@ def main_logic(mod):
         mod.fail('The directory of dest %s does not exist.' % dest)
     if p['page_size'] < 1 or p['page_size'] > 100:
         mod.fail('page_size must be between 1 and 100 (the API maximum).')
+    try:
+        start, end = report_window(p['start'], p['end'], p['days'])
+    except ValueError as exc:
+        mod.fail('%s Nothing was read.' % exc)
     fingerprint = {
-        'organization_id': p['organization_id'], 'from': utc(p['start']), 'to': utc(p['end']), 'format': p['format'],
+        'organization_id': p['organization_id'], 'from': start, 'to': end, 'format': p['format'],
         'result': p['result'], 'network_ids': sorted(p['network_ids'] or []), 'agent_ids': sorted(p['agent_ids'] or []),
     }
     meta_path, part, progress_path = dest + '.meta.json', dest + '.part', dest + '.progress.json'
@@ -222,8 +221,9 @@ def main_logic(mod):
 def main():
     DNSFilterModule(argument_spec=dict(
         organization_id=dict(type='int', required=True),
-        start=dict(type='str', required=True),
-        end=dict(type='str', required=True),
+        start=dict(type='str'),
+        end=dict(type='str'),
+        days=dict(type='int', default=7),
         dest=dict(type='path', required=True),
         format=dict(type='str', choices=['csv', 'jsonl'], default='csv'),
         result=dict(type='str', choices=['all', 'allowed', 'blocked'], default='all'),
