@@ -46,7 +46,8 @@ SUBJECT_ALIASES = ('subject', 'hostname', 'host', 'email', 'name')
 ACCEPTANCE_KEYS = ('accepted_by', 'accepted_at', 'reference')
 # The exit shapes whose customer accepts the handover (else its acceptance is outstanding).
 ACCEPTANCE_SHAPES = ('customer_exit',)
-DEFAULT_HANDOVER = ('report.html', 'report.md', 'VERIFY.py', 'before/query-log.csv', 'before/roaming_clients.csv')
+DEFAULT_HANDOVER = ('report.html', 'report.md', 'VERIFY.py', 'before/query-log.csv', 'before/roaming_clients.csv',
+                    'before/reports/totals.json', 'before/reports/domains.json', 'before/reports/threats.json')
 
 NEXT_STEPS = {
     'roaming_client': ('Uninstall the agent on the device (or list the device in dnsfilter_devices_confirmed_gone once it is '
