@@ -279,8 +279,9 @@ def test_the_evidence_handed_over_is_only_what_the_bundle_has(tmp_path):
     md = open(os.path.join(bundle, 'report.md'), encoding='utf-8').read()
     assert changed and files == ['VERIFY.py', 'report.html', 'report.md']
     assert 'Evidence handed to the customer: VERIFY.py, before/query-log.csv, report.html, report.md.' in md
-    assert 'Not in this bundle, so not handed over: before/roaming_clients.csv.' in md
-    assert acc['handover_missing'] == ['before/roaming_clients.csv']
+    missing = ['before/reports/domains.json', 'before/reports/threats.json', 'before/reports/totals.json', 'before/roaming_clients.csv']
+    assert 'Not in this bundle, so not handed over: %s.' % ', '.join(missing) in md
+    assert acc['handover_missing'] == missing
 
 
 def test_one_device_has_no_billing_handoff_and_no_organisation_leaving_service(tmp_path):
