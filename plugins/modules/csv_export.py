@@ -80,6 +80,7 @@ import os
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._files import complete_export, write_json
 from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import export_state, job_fields, wait_for_job
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 
 # kind: (create path, show path, body wrapper key)
@@ -103,7 +104,11 @@ def main_logic(mod):
     if mod.check_mode:
         mod.exit(dest=dest)
     create, show, wrapper = EXPORTS[p['kind']]
-    body = mod.client.post(create, {wrapper: {'organization_ids': [p['organization_id']]}})
+    # Through the one write path, so the journal shows the export job; it changes nothing of the customer's, and a
+    # resumed run makes it again unless dest is complete (nothing to read back: verify is None).
+    body = mod.write('POST', create, body={wrapper: {'organization_ids': [p['organization_id']]}},
+                     action='start %s CSV export' % p['kind'], subjects=[subject('organization', p['organization_id'])],
+                     why='evidence the customer keeps, taken before anything is removed', verify=None)
     job = job_fields(body)
     ident = job.get('id') or job.get('uuid')
     if ident is None:

@@ -149,6 +149,7 @@ from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import (
     AGENT_SELECT_RULES, AGENT_SELECT_SPEC, list_agents, removal_state, resolve_devices, summary)
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import job_fields, wait_for_job
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone as verify_gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import CONDITIONAL, OUTSTANDING, REMOVE, Removal
 
@@ -172,13 +173,50 @@ class Plan:
         return {'roaming_clients': list(self.rows.values()), 'outstanding': list(self.outstanding.values())}
 
 
-def run_bulk(mod, ids, queue_uninstall):
-    """One bulk delete job for ids (the body's ids override every filter); returns the finished job."""
+QUEUE = 'queue remote uninstall'
+DELETE = 'delete Roaming Client record'
+DEQUEUE = 'take back a queued remote uninstall'
+QUEUE_WHY = "in the exit's scope, and the agent can uninstall remotely"
+
+
+def agent_path(agent):
+    return '/v1/user_agents/%s' % agent['id']
+
+
+def agent_subjects(agents):
+    return [subject('roaming_client', a['id'], a.get('hostname')) for a in agents]
+
+
+def queued(agents):
+    """Verify a queued uninstall: the agent shows it queued (or has gone further: uninstalled, its record gone)."""
+    return {'path': agent_path(agents[0]), 'each': [agent_path(a) for a in agents], 'field': 'uninstall_queued_at',
+            'set': True, 'gone': True}
+
+
+def delete_why(agents):
+    """The rule that lets each record go: its uninstall confirmed, or its device confirmed gone."""
+    confirmed = [a.get('hostname') or str(a['id']) for a in agents if removal_state(a) == 'uninstalled']
+    missing = [a.get('hostname') or str(a['id']) for a in agents if removal_state(a) != 'uninstalled']
+    why = []
+    if confirmed:
+        why.append('uninstall confirmed (DNSFilter shows it uninstalled)' + (': %s' % ', '.join(confirmed) if len(agents) > 1 else ''))
+    if missing:
+        why.append('device confirmed gone' + (': %s' % ', '.join(missing) if len(agents) > 1 else ''))
+    return '; '.join(why)
+
+
+def run_bulk(mod, agents, queue_uninstall):
+    """One bulk delete job for the agents (the body's ids override every filter); returns the finished job."""
+    ids = [str(a['id']) for a in agents]
     # The body's ids override every filter; one organisation is named when there is just one.
     params = {'organization_id': mod.params['organization_id']}
     if queue_uninstall:
         params['queue_uninstall'] = True
-    body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params)
+        journal = dict(action=QUEUE, why=QUEUE_WHY, verify=queued(agents))
+    else:
+        journal = dict(action=DELETE, why=delete_why(agents), verify=verify_gone(agent_path(agents[0]), [agent_path(a) for a in agents]))
+    body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params,
+                     subjects=agent_subjects(agents), **journal)
     job = job_fields(body)
     if job.get('id') is None:
         raise DNSFilterError('DNSFilter accepted the bulk job for %d agents but returned no job id: %s' % (len(ids), body))
@@ -205,13 +243,14 @@ def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
     ids = [str(a['id']) for a in to_queue]
     if ids and len(ids) >= mod.params['bulk_threshold'] and not mod.params['clear_registry']:
         if not mod.check_mode:
-            extra['job'] = run_bulk(mod, ids, queue_uninstall=True)
+            extra['job'] = run_bulk(mod, to_queue, queue_uninstall=True)
         else:
             mod.changed = True
     else:
-        for ident in ids:
-            mod.write('DELETE', '/v1/user_agents/%s' % ident,
-                      params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
+        for agent in to_queue:
+            mod.write('DELETE', agent_path(agent),
+                      params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None},
+                      action=QUEUE, subjects=agent_subjects([agent]), why=QUEUE_WHY, verify=queued([agent]))
     if mod.check_mode or not ids:
         return extra
     deadline = time.monotonic() + mod.params['wait_uninstalled']
@@ -303,8 +342,10 @@ def delete_records(mod, agents, plan, everything):
     extra = {}
     if mod.check_mode and removal.planned(CONDITIONAL):
         mod.changed = True
-    extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', '/v1/user_agents/%s' % a['id'], missing_ok=True),
-                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs], queue_uninstall=False),
+    extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', agent_path(a), missing_ok=True, action=DELETE,
+                                                         subjects=agent_subjects([a]), why=delete_why([a]),
+                                                         verify=verify_gone(agent_path(a))),
+                                 bulk=lambda objs: run_bulk(mod, objs, queue_uninstall=False),
                                  bulk_threshold=mod.params['bulk_threshold'])
     if extra['job'] is None:
         del extra['job']
@@ -315,7 +356,9 @@ def delete_records(mod, agents, plan, everything):
 def dequeue(mod, agents, plan, everything):  # pylint: disable=unused-argument
     for agent in agents:
         if removal_state(agent) == 'queued':
-            mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']})
+            mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']}, action=DEQUEUE,
+                      subjects=agent_subjects([agent]), why='the uninstall is still queued: the agent has not picked it up',
+                      verify={'path': agent_path(agent), 'field': 'uninstall_queued_at', 'empty': True})
             plan.act(agent, 'dequeued')
         elif removal_state(agent) == 'uninstalling':
             plan.later(agent, 'The agent already picked up its uninstall; it cannot be taken back.')
