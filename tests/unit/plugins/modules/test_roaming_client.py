@@ -227,3 +227,61 @@ def test_check_mode_plans_records_deleted_once_the_run_confirms_their_uninstall(
     seam.assert_done()
     assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'deleted', 'a2': 'none', 'a3': 'none'}
     assert sorted(o['id'] for o in result['outstanding']) == ['a2', 'a3']
+
+
+def _journaled(tmp_path):
+    from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal
+    entries, torn = _journal.read(str(tmp_path / 'journal.jsonl'))
+    assert torn == 0 and _journal.pending(entries) == []
+    return _journal, _journal.actions(entries)
+
+
+def test_a_bulk_delete_is_journaled_with_every_record_and_why_each_may_go(tmp_path):
+    journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'T-1-run'}
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
+                                                   confirmed_gone=['frontdesk-old'], journal=journal), [
+        listing(U1, A2, OLD),
+        Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}}),
+             query=[('organization_id', '11')], body={'ids': ['a1', 'a3']}),
+        Call('GET', '/v1/user_agent_bulk_deletes/6', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}})),
+        listing(A2),
+    ])
+    assert result['changed'] is True
+    seam.assert_done()
+    _journal, (action,) = _journaled(tmp_path)
+    assert action['action'] == 'delete Roaming Client record' and action['result'] == 'done'
+    assert action['subjects'] == [{'type': 'roaming_client', 'id': 'a1', 'name': 'DESK-01'},
+                                  {'type': 'roaming_client', 'id': 'a3', 'name': 'FRONTDESK-OLD'}]
+    assert 'uninstall confirmed' in action['why'] and 'DESK-01' in action['why']
+    assert 'device confirmed gone: FRONTDESK-OLD' in action['why']
+    assert action['verify']['each'] == ['/v1/user_agents/a1', '/v1/user_agents/a3'] and action['verify']['gone'] is True
+    # On resume the bulk write is done only when every record is gone.
+    assert _journal.judge_now(action['verify'], lambda path: None) == 'done'
+    assert _journal.judge_now(action['verify'], lambda path: {'id': 'a3'} if path.endswith('a3') else None) == 'unknown'
+
+
+def test_a_queued_uninstall_is_journaled_per_agent_and_told_from_the_agent_on_resume(tmp_path):
+    journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'T-1-run'}
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', ids=['a1'], bulk_threshold=5, journal=journal), [
+        listing(A1, A2),
+        Call('DELETE', '/v1/user_agents/a1', FakeResponse(204), query=[('queue_uninstall', 'true')]),
+        listing(Q1, A2),
+        listing(status='uninstalling'),
+    ])
+    assert result['changed'] is True
+    seam.assert_done()
+    _journal, (action,) = _journaled(tmp_path)
+    assert (action['action'], action['method'], action['path']) == ('queue remote uninstall', 'DELETE', '/v1/user_agents/a1')
+    assert action['subjects'] == [{'type': 'roaming_client', 'id': 'a1', 'name': 'DESK-01'}]
+    assert 'uninstall remotely' in action['why']
+    assert _journal.judge_now(action['verify'], lambda path: {'uninstall_queued_at': '2026-11-27T10:05:00Z'}) == 'done'
+    assert _journal.judge_now(action['verify'], lambda path: {'uninstall_queued_at': None}) == 'not_done'
+    assert _journal.judge_now(action['verify'], lambda path: None) == 'done'
+
+
+def test_check_mode_journals_nothing(tmp_path):
+    journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'plan'}
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all=True, journal=journal), [listing(A1, A2, OLD)],
+                              check_mode=True)
+    assert result['changed'] is True and all(m[0] == 'GET' for m in seam.made)
+    assert not (tmp_path / 'journal.jsonl').exists()
