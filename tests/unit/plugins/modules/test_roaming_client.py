@@ -87,15 +87,21 @@ def test_delete_refuses_installed_agents_with_zero_writes():
     assert all(m[0] == 'GET' for m in seam.made)
 
 
-def test_delete_uninstalled_and_confirmed_gone_skip_the_rest():
-    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
-                                                   confirmed_gone=['frontdesk-old']), [
+def delete_uninstalled_and_gone_calls():
+    """a1 uninstalled and a3 confirmed gone go in one bulk job; a2 is still installed and stays."""
+    return [
         listing(U1, A2, OLD),
         Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}}),
              query=[('organization_id', '11')], body={'ids': ['a1', 'a3']}),
         Call('GET', '/v1/user_agent_bulk_deletes/6', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}})),
         listing(A2),
-    ])
+    ]
+
+
+def test_delete_uninstalled_and_confirmed_gone_skip_the_rest():
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
+                                                   confirmed_gone=['frontdesk-old']),
+                              delete_uninstalled_and_gone_calls())
     assert result['changed'] is True
     assert [o['id'] for o in result['outstanding']] == ['a2']
     assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'deleted', 'a2': 'none', 'a3': 'deleted'}
@@ -239,13 +245,8 @@ def _journaled(tmp_path):
 def test_a_bulk_delete_is_journaled_with_every_record_and_why_each_may_go(tmp_path):
     journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'T-1-run'}
     result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
-                                                   confirmed_gone=['frontdesk-old'], journal=journal), [
-        listing(U1, A2, OLD),
-        Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}}),
-             query=[('organization_id', '11')], body={'ids': ['a1', 'a3']}),
-        Call('GET', '/v1/user_agent_bulk_deletes/6', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}})),
-        listing(A2),
-    ])
+                                                   confirmed_gone=['frontdesk-old'], journal=journal),
+                              delete_uninstalled_and_gone_calls())
     assert result['changed'] is True
     seam.assert_done()
     _journal, (action,) = _journaled(tmp_path)
