@@ -70,7 +70,7 @@ def journal_lines(evidence):
     return entries
 
 
-def killed_when(sandbox, evidence, reached, timeout=300):
+def killed_when(sandbox, evidence, reached, timeout=900):
     """Start the exit in its own session and SIGKILL its whole process group once reached(evidence) holds.
 
     Returns True when it was killed there, False when it finished first.
