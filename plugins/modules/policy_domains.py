@@ -190,8 +190,8 @@ def journal(params, policies, domains):
         verify['each'] = paths
     return dict(action='%s %slist domains' % ('add' if params['state'] == 'present' else 'remove', params['list']),
                 subjects=[subject('policy', p['id'], p.get('name')) for p in policies] + [subject('domain', d) for d in domains],
-                why='the policies of organisation %s selected by %s' % (params['organization_id'],
-                                                                          'name' if params.get('policy_names') else 'id'),
+                why='the policies of organisation %s selected by %s'
+                % (params['organization_id'], 'name' if params.get('policy_names') else 'id'),
                 verify=verify)
 
 

@@ -93,6 +93,7 @@ def main_logic(mod):
     removal = Removal(mod, 'scheduled report', list_reports(mod, org_id))
     removal.select(ids=params['ids'], everything=params['all'], where='of organisation %s' % org_id, options='ids')
     removal.plan()
+
     def delete(report):
         path = '/v1/scheduled_reports/%s' % report['id']
         mod.write('DELETE', path, missing_ok=True, action='stop scheduled report',
