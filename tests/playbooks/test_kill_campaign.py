@@ -115,14 +115,15 @@ def end_state(sandbox):
     """DNSFilter's state as data, without what differs between two runs of the same exit: when things happened
     (and the random part of a loaded object's uuid; its id names it).
 
-    A time an object has (deleted, uninstalled, queued, revoked, canceled) is kept as whether it has one.
+    A time an object has (deleted, uninstalled, queued, revoked, canceled; a key's expiry, a year from the scenario's
+    load) is kept as whether it has one.
     """
     drop = ('created_at', 'updated_at', 'last_sync', 'last_seen', 'first_seen', 'last_checkin_at', 'next_checkin_at',
             'last_sign_in_at', 'allowlist_updated_at', 'blocklist_updated_at', 'lock_version', 'last_update', 'uuid')
 
     def clean(value):
         if isinstance(value, dict):
-            return {k: (v is not None if k.endswith('_at') else clean(v)) for k, v in value.items() if k not in drop}
+            return {k: (v is not None if k.endswith('_at') or k == 'expiry' else clean(v)) for k, v in value.items() if k not in drop}
         if isinstance(value, list):
             return [clean(v) for v in value]
         return value
