@@ -146,8 +146,19 @@ def judge(verify, resource):
 
     ``verify`` forms: ``{"path", "gone": true}`` (done when the resource is missing), ``{"path", "field", "empty":
     true}`` (done when the field is empty or the resource is missing), ``{"path", "field", "in": [...]}`` (done when
-    the field holds one of the values). Returns 'done', 'not_done' or 'unknown'.
+    the field holds one of the values), ``{"path", "field", "set": true}`` (done when the field is not empty),
+    ``{"path", "field", "holds": [...]}`` / ``{"path", "field", "lacks": [...]}`` (done when the field, a list, holds
+    every one / none of the values). With ``"gone": true`` beside a field form, a missing resource counts as done
+    (the object went further than the write took it). ``"otherwise": "unknown"`` makes a resource that does not show
+    the write prove nothing (where what it shows is not published). Returns 'done', 'not_done' or 'unknown'.
     """
+    found = _judge(verify, resource)
+    if found == 'not_done' and isinstance(verify, dict) and verify.get('otherwise') == 'unknown':
+        return 'unknown'
+    return found
+
+
+def _judge(verify, resource):
     if not isinstance(verify, dict) or not verify.get('path'):
         return 'unknown'
     field = verify.get('field')
@@ -162,7 +173,43 @@ def judge(verify, resource):
         return 'done' if value in (None, '', [], {}) else 'not_done'
     if 'in' in verify:
         return 'done' if value in verify['in'] else 'not_done'
+    if verify.get('set'):
+        return 'not_done' if value in (None, '', [], {}) else 'done'
+    if 'holds' in verify or 'lacks' in verify:
+        if not isinstance(value, (list, tuple)):
+            return 'unknown'
+        if 'holds' in verify:
+            return 'done' if all(v in value for v in verify['holds']) else 'not_done'
+        return 'done' if not any(v in value for v in verify['lacks']) else 'not_done'
     return 'unknown'
+
+
+def verify_paths(verify):
+    """The resources to read to judge a write: its path, or each path of a bulk write (``"each": [...]``)."""
+    if not isinstance(verify, dict) or not verify.get('path'):
+        return []
+    return list(verify.get('each') or [verify['path']])
+
+
+def judge_now(verify, read_now):
+    """judge() against DNSFilter's state now, read with ``read_now(path)``.
+
+    A bulk write names every object it touches in ``"each"`` (paths judged with the same form): done when every one is
+    done, not_done when none is, unknown for a mix (a part of the job cannot be told from the rest).
+    """
+    paths = verify_paths(verify)
+    if not paths:
+        return 'unknown'
+    results = set(judge(dict(verify, path=path), read_now(path)) for path in paths)
+    return results.pop() if len(results) == 1 else 'unknown'
+
+
+def gone(path, each=None):
+    """Verify a delete: the resource at path (or at every one of ``each``) is missing."""
+    found = {'path': path, 'gone': True}
+    if each:
+        found['each'] = list(each)
+    return found
 
 
 def reconcile(journal, entries, read_now):
@@ -175,7 +222,7 @@ def reconcile(journal, entries, read_now):
     for intent in pending(entries):
         verify = intent.get('verify')
         try:
-            result = judge(verify, read_now(verify['path'])) if isinstance(verify, dict) and verify.get('path') else 'unknown'
+            result = judge_now(verify, read_now)
             error = None
         except Exception as exc:  # pylint: disable=broad-except
             result, error = 'unknown', str(exc)

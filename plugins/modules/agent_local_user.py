@@ -193,6 +193,7 @@ job:
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import job_fields, wait_for_job
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._users import (
     ALU_FILTER_SPEC, MATCHES, devices_needed, name_problems, plan_problems, plan_removal, read_devices, read_users, report,
@@ -214,8 +215,16 @@ def apply(mod, plan):
     ids = [str(row['id']) for row in plan['targets']]
     if not ids:
         return {}
+
+    def journal(rows):
+        paths = ['/v1/agent_local_users/%s' % row['id'] for row in rows]
+        return dict(action='delete User record', subjects=[subject('agent_local_user', row['id'], row.get('user_login')) for row in rows],
+                    why='; '.join('%s: %s' % (row['id'], row.get('reason')) if len(rows) > 1 else str(row.get('reason'))
+                                  for row in rows),
+                    verify=gone(paths[0], paths if len(rows) > 1 else None))
     if len(ids) >= mod.params['bulk_threshold']:
-        body = mod.write('POST', '/v1/agent_local_user_bulk_deletes', body={'ids': [int(i) if i.isdigit() else i for i in ids]})
+        body = mod.write('POST', '/v1/agent_local_user_bulk_deletes', body={'ids': [int(i) if i.isdigit() else i for i in ids]},
+                         **journal(plan['targets']))
         if mod.check_mode:
             return {}
         job = job_fields(body)
@@ -223,8 +232,8 @@ def apply(mod, plan):
             mod.fail('DNSFilter accepted the bulk delete of %d Users but returned no job id: %s' % (len(ids), body))
         return {'job': wait_for_job(mod.client, '/v1/agent_local_user_bulk_deletes/%s' % job['id'],
                                     timeout=mod.params['wait_timeout'], what='bulk delete of %d Users' % len(ids))}
-    for ident in ids:
-        mod.write('DELETE', '/v1/agent_local_users/%s' % ident, missing_ok=True)
+    for row in plan['targets']:
+        mod.write('DELETE', '/v1/agent_local_users/%s' % row['id'], missing_ok=True, **journal([row]))
     return {}
 
 

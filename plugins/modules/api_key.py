@@ -341,6 +341,7 @@ api_keys_proof:
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterClient, DNSFilterError
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._access import (
     current_user, list_api_keys, user_summary, write_failed)
@@ -389,13 +390,19 @@ def _change(mod, key, clock, owner, events, done):
     params = mod.params
     new = dict(key)
     action = None
+    path = '/v1/api_keys/%s' % key['id']
+    journal = dict(subjects=[subject('api_key', key['id'], key.get('name')), subject('dashboard_user', owner.get('id'), owner.get('email'))],
+                   why='a key of %s (user %s), the user api_key authenticates as: only its owner can change it'
+                   % (owner.get('email'), owner.get('id')))
     try:
         if params['state'] == 'absent':
-            mod.write('DELETE', '/v1/api_keys/%s' % key['id'], missing_ok=True)
+            mod.write('DELETE', path, missing_ok=True, action='delete API key', verify=gone(path), **journal)
             new.update(status='deleted', usable=False)
             action = 'deleted'
         elif key.get('status') != 'revoked':
-            mod.write('POST', '/v1/api_keys/%s/revoke' % key['id'])
+            # 422: DNSFilter answers that the key is revoked already (a revoke sent again after a lost answer).
+            mod.write('POST', path + '/revoke', action='revoke API key', verify={'path': path, 'field': 'status', 'in': ['revoked']},
+                      already=(422,), **journal)
             new.update(status='revoked', usable=False)
             action = 'revoked'
     except DNSFilterError as exc:

@@ -118,6 +118,7 @@ not_found:
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._access import SSO_ROLES, enterprise_connections
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import OUTSTANDING, REMOVE, Outstanding, Removal, check_selection
 
@@ -150,7 +151,11 @@ def main_logic(mod):
 
     def delete(conn):
         try:
-            mod.write('DELETE', '/v1/enterprise_connections/%s' % conn['id'], missing_ok=True)
+            path = '/v1/enterprise_connections/%s' % conn['id']
+            mod.write('DELETE', path, missing_ok=True, action='remove SSO connection',
+                      subjects=[subject('enterprise_connection', conn['id'], conn.get('name')), subject('organization', org_id, org.get('name'))],
+                      why="the organisation's name matches; the key's user may remove SSO there (%s)" % (org.get('role') or 'role not shown'),
+                      verify=gone(path))
         except DNSFilterError as exc:
             if exc.status != 403:
                 raise

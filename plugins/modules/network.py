@@ -76,6 +76,7 @@ conditional:
   elements: dict
 '''
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites, read_sites
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import CONDITIONAL, REMOVE, Removal, check_selection
@@ -137,7 +138,10 @@ def main_logic(mod):
     removal.check(no_site_with_agents(agents))
     if removal.planned(CONDITIONAL):
         mod.changed = True
-    removal.apply(one=lambda s: mod.write('DELETE', '/v1/networks/%s' % s['id'], missing_ok=True))
+    removal.apply(one=lambda s: mod.write('DELETE', '/v1/networks/%s' % s['id'], missing_ok=True, action='delete site',
+                                          subjects=[subject('site', s['id'], s.get('name')), subject('organization', org_id)],
+                                          why='no Roaming Client record is left on the site',
+                                          verify=gone('/v1/networks/%s' % s['id'])))
     removal.verify(lambda: read_sites(mod))
     mod.exit(**removal.result(summary, removed_key='deleted'))
 

@@ -76,11 +76,22 @@ changed_ids:
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._networks import SITE_FILTER_SPEC, list_sites, read_sites
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import KEEP, REMOVE, Removal, check_selection
 
 METHOD = {'absent': 'DELETE', 'present': 'POST', 'rotated': 'PATCH'}
+ACTION = {'absent': 'revoke site key', 'present': 'create site key', 'rotated': 'rotate site key'}
+WHY = {'absent': 'stop new deployments and re-registration on the site: it has a key',
+       'present': 'the site has no key', 'rotated': 'asked to replace the site key (state=rotated)'}
+
+
+def verify_key(state, site_id):
+    """How to tell on resume: a revoked key is gone, a created one is there; a rotation cannot be told from its answer."""
+    if state == 'rotated':
+        return None
+    return {'path': '/v1/networks/%s' % site_id, 'field': 'secret_key', ('empty' if state == 'absent' else 'set'): True}
 
 
 def summary(site):
@@ -103,7 +114,9 @@ def main_logic(mod):
 
     def change(s):
         try:
-            mod.write(METHOD[state], '/v1/networks/%s/secret_key' % s['id'])
+            mod.write(METHOD[state], '/v1/networks/%s/secret_key' % s['id'], action=ACTION[state],
+                      subjects=[subject('site', s['id'], s.get('name')), subject('organization', params['organization_id'])],
+                      why=WHY[state], verify=verify_key(state, s['id']), already=(422,) if state == 'absent' else ())
         except DNSFilterError as exc:
             # A revoke whose answer was lost and that was sent again finds no key: it is revoked, as asked. The
             # re-read below confirms it.

@@ -284,7 +284,29 @@ from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFi
 from ansible_collections.msp.dnsfilter.plugins.module_utils._access import (
     SCOPE_EXCLUSIVE, SCOPE_SPEC, check_key_proof, current_user, norm_email, org_users, resolve_emails, same_user,
     scope_organizations, user_summary, write_failed)
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import Removal
+
+REMOVE = 'remove dashboard user from organisation'
+SAFE = 'the after-state keeps an owner; not the caller, not a protected account'
+KEYS_WHY = {
+    'api_keys_checked_by': 'owner keys proved dead',
+    'attestation': 'revocation of their API keys attested',
+    'not_required': 'no API key check required (require_api_keys_revoked=false)',
+    'nothing_removed': 'nothing removed',
+}
+
+
+def membership_path(org_id, user_id):
+    return '/v1/organizations/%s/users/%s' % (org_id, user_id)
+
+
+def member_subjects(org_id, user_id, email):
+    return [subject('dashboard_user', user_id, email), subject('organization', org_id)]
+
+
+def removal_why(gate):
+    return '%s; %s' % (KEYS_WHY.get((gate or {}).get('satisfied_by'), 'API keys gate passed'), SAFE)
 
 
 def _membership(org, user, role):
@@ -416,18 +438,25 @@ def api_keys_gate(mod, changes):
     return gate
 
 
-def apply(mod, changes):
+def apply(mod, changes, gate=None):
     role = mod.params['role']
     done = []
     for change in changes:
         path = '/v1/organizations/%s/users' % change['organization_id']
+        one = membership_path(change['organization_id'], change['user_id'])
+        subjects = member_subjects(change['organization_id'], change['user_id'], change['email'])
         try:
             if change['action'] == 'removed':
-                mod.write('DELETE', '%s/%s' % (path, change['user_id']), missing_ok=True)
+                mod.write('DELETE', one, missing_ok=True, action=REMOVE, subjects=subjects, why=removal_why(gate),
+                          verify=gone(one))
             elif change['action'] == 'role_changed':
-                mod.write('PATCH', '%s/%s' % (path, change['user_id']), body={'user': {'role': role}})
+                mod.write('PATCH', one, body={'user': {'role': role}}, action='change dashboard user role to %s' % role,
+                          subjects=subjects, why=SAFE, verify={'path': one, 'field': 'role', 'in': [role]})
             else:
-                answer = mod.write('POST', path, body={'user': {'email': change['email'], 'role': role}})
+                # A new member's id is known only from the answer: nothing to read back on resume (the re-run finds it).
+                answer = mod.write('POST', path, body={'user': {'email': change['email'], 'role': role}},
+                                   action='invite dashboard user to organisation as %s' % role, subjects=subjects,
+                                   why='asked for (state=present)', verify=None)
                 new_id = _created_id(answer)
                 if new_id is not None:
                     change['user_id'] = new_id
@@ -463,7 +492,7 @@ def everyone_but_the_kept(mod, members, caller):
     return sorted(wanted), list(kept.values())
 
 
-def remove_memberships(mod, changes, members, orgs):
+def remove_memberships(mod, changes, members, orgs, gate=None):
     """state=absent: the removals through the one removal engine, then re-read to prove them."""
     everything = [dict(u, organization_id=org_id) for org_id, users in members.items() for u in users]
     removal = Removal(mod, 'membership', everything, key=lambda m: (str(m['organization_id']), str(m['id'])),
@@ -472,8 +501,9 @@ def remove_memberships(mod, changes, members, orgs):
     removal.choose([m for m in everything if removal.key(m) in doomed])
     removal.plan()
     by_key = dict(((c['organization_id'], c['user_id']), c) for c in changes)
-    removal.apply(one=lambda m: mod.write('DELETE', '/v1/organizations/%s/users/%s' % (m['organization_id'], m['id']),
-                                          missing_ok=True),
+    removal.apply(one=lambda m: mod.write('DELETE', membership_path(m['organization_id'], m['id']), missing_ok=True,
+                                          action=REMOVE, subjects=member_subjects(m['organization_id'], m['id'], m.get('email')),
+                                          why=removal_why(gate), verify=gone(membership_path(m['organization_id'], m['id']))),
                   summary=lambda m: by_key[removal.key(m)])
     removal.verify(lambda: [dict(u, organization_id=o['id']) for o in orgs if any(c['organization_id'] == o['id'] for c in changes)
                             for u in org_users(mod.client, o['id'])])
@@ -515,10 +545,10 @@ def main_logic(mod):
     result['not_found'] = not_found
 
     if params['state'] == 'absent':
-        remove_memberships(mod, changes, members, orgs)
+        remove_memberships(mod, changes, members, orgs, result['api_keys_gate'])
         after = []
     else:
-        apply(mod, changes)
+        apply(mod, changes, result['api_keys_gate'])
         ids = dict(((c['organization_id'], norm_email(c['email'])), c['user_id']) for c in changes if c['action'] == 'added')
         for membership in after:
             if membership['user_id'] is None:

@@ -68,6 +68,7 @@ outstanding:
   elements: dict
 '''
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule, same_id
 
 KEYS = ('id', 'name', 'canceled', 'canceled_at', 'managed_by_msp_id')
@@ -101,14 +102,19 @@ def main_logic(mod):
                       '%s it in the dashboard as one, or run again with such a key.'
                       % ('cancel' if p['state'] == 'canceled' else 'delete', role, msp[0].get('name'),
                          'Cancel' if p['state'] == 'canceled' else 'Delete')}])
+    path = '/v1/organizations/%s' % p['id']
+    journal = dict(subjects=[subject('organization', p['id'], org.get('name'))],
+                   why='the name matches; a customer of MSP %s, which the key\'s user manages as %s'
+                   % (msp_id, role or 'a role not shown'))
     if p['state'] == 'canceled':
         after = dict(before, canceled=True)
         if not org.get('canceled'):
-            mod.write('POST', '/v1/organizations/%s/cancel' % p['id'])
+            mod.write('POST', path + '/cancel', action='cancel customer organisation',
+                      verify={'path': path, 'field': 'canceled', 'in': [True], 'gone': True}, **journal)
     else:
         after = {}
-        mod.write('DELETE', '/v1/organizations/%s' % p['id'], params={'clear_subscription_info': p['clear_subscription_info']},
-                  missing_ok=True)
+        mod.write('DELETE', path, params={'clear_subscription_info': p['clear_subscription_info']},
+                  missing_ok=True, action='delete customer organisation', verify=gone(path), **journal)
     mod.exit(organization=before, diff={'before': before, 'after': after}, outstanding=[])
 
 

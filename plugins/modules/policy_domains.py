@@ -127,6 +127,7 @@ changes:
 '''
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._policies import (
     LIST_ATTRIBUTES, list_policies, normalize_domain, select)
@@ -180,6 +181,20 @@ def plan(mod, chosen, raw, attr, wanted):
     return steps
 
 
+def journal(params, policies, domains):
+    """What a write of domains to policies is, for the journal: the policies and the domains, and how to read it back."""
+    attr = LIST_ATTRIBUTES[params['list']]
+    paths = ['/v1/policies/%s' % p['id'] for p in policies]
+    verify = {'path': paths[0], 'field': attr, ('holds' if params['state'] == 'present' else 'lacks'): list(domains)}
+    if len(paths) > 1:
+        verify['each'] = paths
+    return dict(action='%s %slist domains' % ('add' if params['state'] == 'present' else 'remove', params['list']),
+                subjects=[subject('policy', p['id'], p.get('name')) for p in policies] + [subject('domain', d) for d in domains],
+                why='the policies of organisation %s selected by %s'
+                % (params['organization_id'], 'name' if params.get('policy_names') else 'id'),
+                verify=verify)
+
+
 def apply(mod, steps):
     """Write the planned entries: bulk calls per set of policies that need the same entries, or single calls."""
     params = mod.params
@@ -198,7 +213,7 @@ def apply(mod, steps):
         if note and params['state'] == 'present':
             body['notes'] = {d: note for d in domains}
         try:
-            answer = mod.write('POST', BULK_PATHS[key], body=body)
+            answer = mod.write('POST', BULK_PATHS[key], body=body, **journal(params, policies, domains))
         except DNSFilterError as exc:
             if exc.status != 501:
                 raise
@@ -213,7 +228,8 @@ def apply(mod, steps):
         for policy in policies:
             for domain in domains:
                 mod.write('POST', '/v1/policies/%s/%s' % (policy['id'], SINGLE_ACTIONS[key]),
-                          body={'domain': domain, 'note': note if note and params['state'] == 'present' else ''})
+                          body={'domain': domain, 'note': note if note and params['state'] == 'present' else ''},
+                          **journal(params, [policy], [domain]))
 
 
 def check_bulk_answer(mod, answer, body):

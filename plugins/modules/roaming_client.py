@@ -158,6 +158,7 @@ from ansible_collections.msp.dnsfilter.plugins.module_utils._agents import (
     AGENT_SELECT_RULES, AGENT_SELECT_SPEC, list_agents, removal_state, resolve_devices, summary)
 from ansible_collections.msp.dnsfilter.plugins.module_utils._api import DNSFilterError
 from ansible_collections.msp.dnsfilter.plugins.module_utils._jobs import job_fields, wait_for_job
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone as verify_gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import CONDITIONAL, OUTSTANDING, REMOVE, Removal
 
@@ -181,11 +182,47 @@ class Plan:
         return {'roaming_clients': list(self.rows.values()), 'outstanding': list(self.outstanding.values())}
 
 
-def run_bulk(mod, ids):
-    """One bulk delete job for ids (the body's ids override every filter), records only; returns the finished job."""
+QUEUE = 'queue remote uninstall'
+DELETE = 'delete Roaming Client record'
+DEQUEUE = 'take back a queued remote uninstall'
+QUEUE_WHY = "in the exit's scope, and the agent can uninstall remotely"
+
+
+def agent_path(agent):
+    return '/v1/user_agents/%s' % agent['id']
+
+
+def agent_subjects(agents):
+    return [subject('roaming_client', a['id'], a.get('hostname')) for a in agents]
+
+
+def queued(agents):
+    """Verify a queued uninstall: the agent shows it queued (or has gone further: its record gone). A record that
+    does not show it proves nothing either way (DNSFilter does not publish what a queued record shows): unknown."""
+    return {'path': agent_path(agents[0]), 'each': [agent_path(a) for a in agents], 'field': 'uninstall_queued_at',
+            'set': True, 'gone': True, 'otherwise': 'unknown'}
+
+
+def delete_why(agents):
+    """The rule that lets each record go: its uninstall confirmed, or its device confirmed gone."""
+    confirmed = [a.get('hostname') or str(a['id']) for a in agents if removal_state(a) == 'uninstalled']
+    missing = [a.get('hostname') or str(a['id']) for a in agents if removal_state(a) != 'uninstalled']
+    why = []
+    if confirmed:
+        why.append('uninstall confirmed (DNSFilter shows it uninstalled)' + (': %s' % ', '.join(confirmed) if len(agents) > 1 else ''))
+    if missing:
+        why.append('device confirmed gone' + (': %s' % ', '.join(missing) if len(agents) > 1 else ''))
+    return '; '.join(why)
+
+
+def run_bulk(mod, agents):
+    """One bulk delete job for the agents' records (the body's ids override every filter); returns the finished job."""
+    ids = [str(a['id']) for a in agents]
     # The body's ids override every filter; one organisation is named when there is just one.
     params = {'organization_id': mod.params['organization_id']}
-    body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params)
+    body = mod.write('POST', '/v1/user_agent_bulk_deletes', body={'ids': ids}, params=params, action=DELETE,
+                     subjects=agent_subjects(agents), why=delete_why(agents),
+                     verify=verify_gone(agent_path(agents[0]), [agent_path(a) for a in agents]))
     job = job_fields(body)
     if job.get('id') is None:
         raise DNSFilterError('DNSFilter accepted the bulk job for %d agents but returned no job id: %s' % (len(ids), body))
@@ -219,9 +256,10 @@ def uninstall(mod, agents, plan, everything):  # pylint: disable=unused-argument
     ids = [str(a['id']) for a in to_queue]
     # One call per agent: a bulk delete with queue_uninstall deletes, instead of queueing, the records of agents DNSFilter
     # counts as unable to uninstall remotely - and which those are is not published.
-    for ident in ids:
-        mod.write('DELETE', '/v1/user_agents/%s' % ident,
-                  params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None})
+    for agent in to_queue:
+        mod.write('DELETE', agent_path(agent),
+                  params={'queue_uninstall': True, 'clear_registry': mod.params['clear_registry'] or None},
+                  action=QUEUE, subjects=agent_subjects([agent]), why=QUEUE_WHY, verify=queued([agent]))
     if mod.check_mode or not (ids or (waiting_before and mod.params['wait_uninstalled'])):
         return extra
     # Verified by what the documented statuses and filters show, whatever else the records say or do not say: a queued
@@ -318,8 +356,10 @@ def delete_records(mod, agents, plan, everything):
     extra = {}
     if mod.check_mode and removal.planned(CONDITIONAL):
         mod.changed = True
-    extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', '/v1/user_agents/%s' % a['id'], missing_ok=True),
-                                 bulk=lambda objs: run_bulk(mod, [str(a['id']) for a in objs]),
+    extra['job'] = removal.apply(one=lambda a: mod.write('DELETE', agent_path(a), missing_ok=True, action=DELETE,
+                                                         subjects=agent_subjects([a]), why=delete_why([a]),
+                                                         verify=verify_gone(agent_path(a))),
+                                 bulk=lambda objs: run_bulk(mod, objs),
                                  bulk_threshold=mod.params['bulk_threshold'])
     if extra['job'] is None:
         del extra['job']
@@ -331,7 +371,9 @@ def dequeue(mod, agents, plan, everything):  # pylint: disable=unused-argument
     for agent in agents:
         if removal_state(agent) == 'queued':
             try:
-                mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']})
+                mod.write('POST', '/v1/user_agents/dequeue_uninstall', params={'id': agent['id']}, action=DEQUEUE,
+                          subjects=agent_subjects([agent]), why='the uninstall is still queued: the agent has not picked it up',
+                          verify={'path': agent_path(agent), 'field': 'uninstall_queued_at', 'empty': True, 'otherwise': 'unknown'})
             except DNSFilterError as exc:
                 if exc.status != 422:
                     raise

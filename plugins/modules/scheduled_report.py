@@ -80,6 +80,7 @@ deleted:
       recipients: [audit@outside-cpa.example, office.manager@contosodental.example]
 '''
 
+from ansible_collections.msp.dnsfilter.plugins.module_utils._journal import gone, subject
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
 from ansible_collections.msp.dnsfilter.plugins.module_utils._removal import Removal, check_selection
 from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import list_reports, summary
@@ -92,7 +93,14 @@ def main_logic(mod):
     removal = Removal(mod, 'scheduled report', list_reports(mod, org_id))
     removal.select(ids=params['ids'], everything=params['all'], where='of organisation %s' % org_id, options='ids')
     removal.plan()
-    removal.apply(one=lambda report: mod.write('DELETE', '/v1/scheduled_reports/%s' % report['id'], missing_ok=True))
+
+    def delete(report):
+        path = '/v1/scheduled_reports/%s' % report['id']
+        mod.write('DELETE', path, missing_ok=True, action='stop scheduled report',
+                  subjects=[subject('scheduled_report', report['id'], report.get('name')), subject('organization', org_id)],
+                  why="a report of organisation %s, selected by %s" % (org_id, 'all=true' if params['all'] else 'id'),
+                  verify=gone(path))
+    removal.apply(one=delete)
     removal.verify(lambda: list_reports(mod, org_id))
     mod.exit(**removal.result(summary, removed_key='deleted'))
 

@@ -131,3 +131,41 @@ def test_an_unwritable_journal_stops_the_write(tmp_path):
 def test_an_unknown_result_is_refused(tmp_path):
     with pytest.raises(ValueError):
         _journal(tmp_path).outcome('x', 'probably')
+
+
+@pytest.mark.parametrize('verify, resource, expected', [
+    ({'path': '/x', 'field': 'uninstall_queued_at', 'set': True}, {'uninstall_queued_at': '2026-11-27T10:05:00Z'}, 'done'),
+    ({'path': '/x', 'field': 'uninstall_queued_at', 'set': True}, {'uninstall_queued_at': None}, 'not_done'),
+    ({'path': '/x', 'field': 'uninstall_queued_at', 'set': True}, None, 'unknown'),
+    ({'path': '/x', 'field': 'uninstall_queued_at', 'set': True, 'gone': True}, None, 'done'),
+    ({'path': '/x', 'field': 'status', 'in': ['revoked'], 'gone': True}, None, 'done'),
+    ({'path': '/x', 'field': 'domains', 'holds': ['a.example', 'b.example']}, {'domains': ['b.example', 'a.example']}, 'done'),
+    ({'path': '/x', 'field': 'domains', 'holds': ['a.example', 'b.example']}, {'domains': ['a.example']}, 'not_done'),
+    ({'path': '/x', 'field': 'domains', 'lacks': ['a.example']}, {'domains': ['b.example']}, 'done'),
+    ({'path': '/x', 'field': 'domains', 'lacks': ['a.example']}, {'domains': ['a.example']}, 'not_done'),
+    ({'path': '/x', 'field': 'domains', 'lacks': ['a.example']}, {'domains': 'a.example'}, 'unknown'),
+])
+def test_judge_the_forms_for_queued_and_list_writes(verify, resource, expected):
+    assert j.judge(verify, resource) == expected
+
+
+def test_a_bulk_write_is_done_only_when_every_object_is(tmp_path):
+    state = {'/v1/user_agents/2': {'id': '2'}}
+    bulk = j.gone('/v1/user_agents/1', ['/v1/user_agents/1', '/v1/user_agents/2'])
+    assert j.judge_now(bulk, state.get) == 'unknown'
+    assert j.judge_now(bulk, {}.get) == 'done'
+    assert j.judge_now(bulk, {'/v1/user_agents/1': {'id': '1'}, '/v1/user_agents/2': {'id': '2'}}.get) == 'not_done'
+    killed = _journal(tmp_path)
+    entry = killed.intent('delete Roaming Client record', 'POST', '/v1/user_agent_bulk_deletes',
+                          [j.subject('roaming_client', 1), j.subject('roaming_client', 2)], verify=bulk)
+    entries, _torn = j.read(killed.path)
+    j.reconcile(_journal(tmp_path, run='run-2'), entries, {}.get)
+    entries, _torn = j.read(killed.path)
+    assert [(a['id'], a['result'], a['reconciled']) for a in j.happened(entries)] == [(entry, 'done', True)]
+
+
+def test_a_record_that_does_not_show_a_queued_uninstall_proves_nothing():
+    verify = {'path': '/v1/user_agents/1', 'field': 'uninstall_queued_at', 'set': True, 'gone': True, 'otherwise': 'unknown'}
+    assert j.judge(verify, {'uninstall_queued_at': None}) == 'unknown'
+    assert j.judge(verify, {'uninstall_queued_at': '2026-12-03T10:00:00Z'}) == 'done'
+    assert j.judge(verify, None) == 'done'

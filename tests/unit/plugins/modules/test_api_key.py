@@ -356,3 +356,20 @@ def test_bad_parameters_fail_without_calls():
         result, seam = run_module(api_key, args, [])
         assert result['failed'] and why in result['msg'], (args, result['msg'])
         assert seam.made == []
+
+
+def test_a_revoke_dnsfilter_answers_already_done_is_journaled_as_already(tmp_path):
+    from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal
+    path = str(tmp_path / 'journal.jsonl')
+    result, seam = run_module(api_key, {'state': 'revoked', 'id': ['1618'], 'journal': {'path': path, 'run': 'T-1'}},
+                              [me_call()] + keys_call() + [
+                                  Call('POST', '/v1/api_keys/1618/revoke', FakeResponse(422, {'error': 'Api key is already revoked'}))])
+    assert result['failed']
+    entries, torn = _journal.read(path)
+    assert torn == 0
+    [action] = _journal.actions(entries)
+    assert (action['action'], action['result'], action['status']) == ('revoke API key', 'already', 422)
+    assert action['subjects'][0] == {'type': 'api_key', 'id': '1618', 'name': 'PSA sync'}
+    assert action['verify'] == {'path': '/v1/api_keys/1618', 'field': 'status', 'in': ['revoked']}
+    text = open(path).read()
+    assert KEY not in text and 'R9Nc' not in text

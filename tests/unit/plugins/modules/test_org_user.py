@@ -331,3 +331,25 @@ def test_a_removal_that_did_not_take_fails_the_task():
         users_call(CUST, OWNER, BOB)])
     seam.assert_done()
     assert result['failed'] and 'still there' in result['msg']
+
+
+def test_each_removal_is_journaled_with_the_user_the_organisation_and_the_rule_that_allowed_it(tmp_path):
+    from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal
+    path = str(tmp_path / 'journal.jsonl')
+    args = {'email': 'bob@northwind.example', 'all_organizations': True, 'api_keys_attestation': ATTEST,
+            'journal': {'path': path, 'run': 'T-1001-run'}}
+    result, seam = run_module(org_user, args, all_orgs_reads() + [
+        me_call(), delete_call(MSP, BOB['id']), delete_call(CUST, BOB['id']),
+        users_call(MSP, OWNER, BOT, GLASS), users_call(CUST, OWNER, BOT)])
+    seam.assert_done()
+    assert result['changed'] is True
+    entries, torn = _journal.read(path)
+    assert torn == 0
+    done = _journal.happened(entries)
+    assert [(a['action'], a['subjects']) for a in done] == [
+        ('remove dashboard user from organisation', [{'type': 'dashboard_user', 'id': str(BOB['id']), 'name': 'bob@northwind.example'},
+                                                     {'type': 'organization', 'id': str(org_id)}])
+        for org_id in (MSP, CUST)]
+    assert all('revocation of their API keys attested' in a['why'] and 'keeps an owner' in a['why'] for a in done)
+    assert [a['verify'] for a in done] == [{'path': '/v1/organizations/%s/users/%s' % (o, BOB['id']), 'gone': True} for o in (MSP, CUST)]
+    assert 'secret' not in open(path).read()

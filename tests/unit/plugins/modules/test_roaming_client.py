@@ -94,15 +94,21 @@ def test_delete_refuses_installed_agents_with_zero_writes():
     assert all(m[0] == 'GET' for m in seam.made)
 
 
-def test_delete_uninstalled_and_confirmed_gone_skip_the_rest():
-    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
-                                                   confirmed_gone=['frontdesk-old']), [
+def delete_uninstalled_and_gone_calls():
+    """a1 uninstalled and a3 confirmed gone go in one bulk job; a2 is still installed and stays."""
+    return [
         *lists(U1, A2, OLD),
         Call('POST', '/v1/user_agent_bulk_deletes', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}}),
              query=[('organization_id', '11')], body={'ids': ['a1', 'a3']}),
         Call('GET', '/v1/user_agent_bulk_deletes/6', FakeResponse(200, {'data': {'id': 6, 'completed': True, 'count': 2}})),
         *lists(A2),
-    ])
+    ]
+
+
+def test_delete_uninstalled_and_confirmed_gone_skip_the_rest():
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
+                                                   confirmed_gone=['frontdesk-old']),
+                              delete_uninstalled_and_gone_calls())
     assert result['changed'] is True
     assert [o['id'] for o in result['outstanding']] == ['a2']
     assert {r['id']: r['action'] for r in result['roaming_clients']} == {'a1': 'deleted', 'a2': 'none', 'a3': 'deleted'}
@@ -297,3 +303,58 @@ def test_a_dequeue_dnsfilter_refuses_is_outstanding_not_a_failure():
     ])
     seam.assert_done()
     assert not result.get('failed') and [o['id'] for o in result['outstanding']] == ['a1']
+
+
+def _journaled(tmp_path):
+    from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal
+    entries, torn = _journal.read(str(tmp_path / 'journal.jsonl'))
+    assert torn == 0 and _journal.pending(entries) == []
+    return _journal, _journal.actions(entries)
+
+
+def test_a_bulk_delete_is_journaled_with_every_record_and_why_each_may_go(tmp_path):
+    journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'T-1-run'}
+    result, seam = run_module(roaming_client, dict(ORG, state='absent', all=True, on_installed='skip',
+                                                   confirmed_gone=['frontdesk-old'], journal=journal),
+                              delete_uninstalled_and_gone_calls())
+    assert result['changed'] is True
+    seam.assert_done()
+    _journal, (action,) = _journaled(tmp_path)
+    assert action['action'] == 'delete Roaming Client record' and action['result'] == 'done'
+    assert action['subjects'] == [{'type': 'roaming_client', 'id': 'a1', 'name': 'DESK-01'},
+                                  {'type': 'roaming_client', 'id': 'a3', 'name': 'FRONTDESK-OLD'}]
+    assert 'uninstall confirmed' in action['why'] and 'DESK-01' in action['why']
+    assert 'device confirmed gone: FRONTDESK-OLD' in action['why']
+    assert action['verify']['each'] == ['/v1/user_agents/a1', '/v1/user_agents/a3'] and action['verify']['gone'] is True
+    # On resume the bulk write is done only when every record is gone.
+    assert _journal.judge_now(action['verify'], lambda path: None) == 'done'
+    assert _journal.judge_now(action['verify'], lambda path: {'id': 'a3'} if path.endswith('a3') else None) == 'unknown'
+
+
+def test_a_queued_uninstall_is_journaled_per_agent_and_told_from_the_agent_on_resume(tmp_path):
+    journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'T-1-run'}
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', ids=['a1'], wait_uninstalled=5, poll_interval=0,
+                                                   journal=journal), [
+        *lists(A1),
+        Call('DELETE', '/v1/user_agents/a1', FakeResponse(204), query=[('queue_uninstall', 'true')]),
+        *lists(A1, uninstalling=[A1]),
+        *lists(U1),
+    ])
+    assert result['changed'] is True
+    seam.assert_done()
+    _journal, (action,) = _journaled(tmp_path)
+    assert (action['action'], action['method'], action['path']) == ('queue remote uninstall', 'DELETE', '/v1/user_agents/a1')
+    assert action['subjects'] == [{'type': 'roaming_client', 'id': 'a1', 'name': 'DESK-01'}]
+    assert 'uninstall remotely' in action['why']
+    assert _journal.judge_now(action['verify'], lambda path: {'uninstall_queued_at': '2026-11-27T10:05:00Z'}) == 'done'
+    # What a queued record shows is not published: a record without the attribute proves nothing either way.
+    assert _journal.judge_now(action['verify'], lambda path: {'uninstall_queued_at': None}) == 'unknown'
+    assert _journal.judge_now(action['verify'], lambda path: None) == 'done'
+
+
+def test_check_mode_journals_nothing(tmp_path):
+    journal = {'path': str(tmp_path / 'journal.jsonl'), 'run': 'plan'}
+    result, seam = run_module(roaming_client, dict(ORG, state='uninstalled', all=True, journal=journal), lists(A1, A2, OLD),
+                              check_mode=True)
+    assert result['changed'] is True and all(m[0] == 'GET' for m in seam.made)
+    assert not (tmp_path / 'journal.jsonl').exists()
