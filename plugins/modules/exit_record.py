@@ -255,8 +255,11 @@ def reconcile(mod, bundle, run):
 
     def read_now(resource):
         body = mod.client.get(resource, missing_ok=True)
-        data = body.get('data') if isinstance(body, dict) else None
-        return flatten(data) if isinstance(data, dict) else None
+        if not isinstance(body, dict):
+            return None
+        # JSON:API answers wrap the resource in data; a membership answers {"user": ...}; anything else is the resource.
+        data = body['data'] if 'data' in body else body.get('user', body)
+        return flatten(data) if isinstance(data, dict) else {}
 
     journal = _journal.Journal(path, run=run, module='msp.dnsfilter.exit_record')
     try:
