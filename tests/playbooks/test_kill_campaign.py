@@ -38,7 +38,7 @@ TICKET = 'DEMO-20261127'
 SEED = 20261127
 # The kill points: (name, what to watch for). "intent" kills right after the Nth intent line is on disk (N drawn from
 # the seed, among the writes every run makes), "bulk_outcome" right after the outcome of a bulk delete of records,
-# "before_open" once the new evidence folder has its run record, before its .open marker is written.
+# "before_open" as soon as the ticket's .open marker exists, before its bundle folder is in place.
 POINTS = [('before_open', None), ('intent', 'early'), ('intent', 'late'), ('bulk_outcome', None)]
 # The uninterrupted run's end state and journal, read once per worker from what the session's first worker wrote.
 _BASELINE = {}
@@ -108,7 +108,9 @@ def after_bulk_outcome(evidence):
 
 
 def before_open(evidence):
-    return any((folder / 'run.json').exists() for folder in folders(evidence))
+    """The ticket's open marker is on disk: exit_record writes it first, then builds the folder and renames it into
+    place, so a kill here falls between the two."""
+    return any(evidence.glob(TICKET + '-*.open'))
 
 
 def end_state(sandbox):
