@@ -463,6 +463,46 @@ def _merge_agents(records):
     return agents
 
 
+# The journal's actions (as the modules name them) that the report counts, and the subjects they count.
+JOURNAL_FACTS = {
+    'delete Roaming Client record': ('deleted', 'roaming_client'),
+    'queue remote uninstall': ('queued', 'roaming_client'),
+    'revoke site key': ('site_keys', 'site'),
+    'delete User record': ('users', 'agent_local_user'),
+    'remove dashboard user from organisation': ('memberships', 'dashboard_user'),
+    'remove SSO connection': ('sso', 'enterprise_connection'),
+    'stop scheduled report': ('scheduled_reports', 'scheduled_report'),
+}
+
+
+def journal_facts(happened):
+    """What the journal shows done, per kind of change: {fact: {key: subject}}.
+
+    The phase records of a run are written when it closes; a run killed before that leaves only its journal, so
+    these facts are folded into the report (a record deleted by a killed run is reported deleted, not absent).
+    A membership's key is (organisation id, user id), as the phase records key it.
+    """
+    facts = {fact: {} for fact, _kind in JOURNAL_FACTS.values()}
+    for action in happened:
+        fact, kind = JOURNAL_FACTS.get(action.get('action'), (None, None))
+        if fact is None:
+            continue
+        subjects = [s for s in action.get('subjects') or [] if isinstance(s, dict)]
+        orgs = [str(s.get('id')) for s in subjects if s.get('type') == 'organization']
+        for found in subjects:
+            if found.get('type') != kind or found.get('id') in (None, ''):
+                continue
+            key = (orgs[0] if orgs else None, str(found['id'])) if fact == 'memberships' else str(found['id'])
+            facts[fact].setdefault(key, found)
+    return facts
+
+
+def _fold(rows, found, key, make):
+    """rows (from the phase records) with every journal fact not among them added, made by make(key, subject)."""
+    have = {key(r) for r in rows}
+    return list(rows) + [make(k, subject) for k, subject in found.items() if k not in have]
+
+
 def _asset_id(agent, asset_ids):
     if agent.get('asset_id'):
         return agent['asset_id']
@@ -585,6 +625,17 @@ def account(bundle, check_mode=False, acceptance=None, acceptance_required=None,
     actions = _journal.actions(entries)
     happened = [a for a in actions if a['result'] in _journal.HAPPENED]
     agents = _merge_agents(records)
+    facts = journal_facts(happened)
+    for ident, found in facts['deleted'].items():
+        agent = agents.setdefault(ident, {'id': ident, 'actions': {}})
+        agent.setdefault('hostname', found.get('name'))
+        agent['deleted'] = True
+        agent['actions']['records'] = 'deleted'
+    for ident, found in facts['queued'].items():
+        agent = agents.setdefault(ident, {'id': ident, 'actions': {}})
+        agent.setdefault('hostname', found.get('name'))
+        if agent['actions'].get('uninstall') in (None, 'none', 'already_queued'):
+            agent['actions']['uninstall'] = 'queued'
     out_of_scope = _latest(records, 'remove_roaming_clients', 'out_of_scope') or []
     # Outstanding: the items of the latest record of each phase (a later run supersedes an earlier one).
     latest = {}
@@ -619,11 +670,19 @@ def account(bundle, check_mode=False, acceptance=None, acceptance_required=None,
         'roaming_clients': sorted(agents.values(), key=lambda a: (text(a.get('hostname')), a['id'])),
         'asset_ids': {a['id']: _asset_id(a, asset_ids) for a in agents.values()},
         'out_of_scope': out_of_scope,
-        'site_keys_revoked': [str(i) for i in _union(records, 'remove_roaming_clients', 'site_keys', 'changed_ids')],
-        'users_removed': _union(records, 'clean_users', 'removed'),
-        'memberships_removed': _union(records, 'close_access', 'dashboard_users', 'changes', key=('organization_id', 'user_id')),
-        'sso_removed': _union(records, 'close_access', 'sso', 'enterprise_connections'),
-        'scheduled_reports_removed': _union(records, 'review_lists', 'scheduled_reports', 'deleted'),
+        'site_keys_revoked': _fold([str(i) for i in _union(records, 'remove_roaming_clients', 'site_keys', 'changed_ids')],
+                                   facts['site_keys'], str, lambda k, _s: k),
+        'users_removed': _fold(_union(records, 'clean_users', 'removed'), facts['users'], lambda r: str(r.get('id')),
+                               lambda k, s: {'id': k, 'user_login': s.get('name')}),
+        'memberships_removed': _fold(
+            [m for m in _union(records, 'close_access', 'dashboard_users', 'changes', key=('organization_id', 'user_id'))
+             if m.get('action') in (None, 'removed')],
+            facts['memberships'], lambda m: (str(m.get('organization_id')), str(m.get('user_id'))),
+            lambda k, s: {'organization_id': k[0], 'user_id': k[1], 'email': s.get('name')}),
+        'sso_removed': _fold(_union(records, 'close_access', 'sso', 'enterprise_connections'), facts['sso'],
+                             lambda r: str(r.get('id')), lambda k, s: {'id': k, 'name': s.get('name')}),
+        'scheduled_reports_removed': _fold(_union(records, 'review_lists', 'scheduled_reports', 'deleted'), facts['scheduled_reports'],
+                                           lambda r: str(r.get('id')), lambda k, s: {'id': k, 'name': s.get('name')}),
         'api_keys': _latest(records, 'close_access', 'api_keys_attestation'),
         'technician': _latest(records, 'close_access', 'technician'),
         'final_state': _latest(records, 'billing_handoff', 'final_state'),

@@ -8,7 +8,10 @@ finishes. What is asserted, as data:
 - DNSFilter's end state (the simulator's control port) is the end state of an uninterrupted run of the same scenario;
 - every (action, subject) the uninterrupted run's journal shows done is shown done by the killed exit's journal - the
   union over all its runs, a write left open by the kill judged from DNSFilter's state (_journal.reconcile) - and
-  nothing more.
+  nothing more;
+- the final report lists exactly what the uninterrupted run's report lists, compared as data (the account report.md
+  and report.html are rendered from): records deleted, uninstalls queued, site keys, Users, memberships, SSO,
+  scheduled reports, and the outstanding items.
 
 The uninterrupted run is made once per test session (the first worker to need it makes it in its simulator, with the
 scenario loaded fresh, while the others wait for it), so the cases spread over xdist workers (-n 2).
@@ -31,7 +34,7 @@ import pytest
 from test_exit_playbooks import AUTOMATION_KEY, CUSTOMER, FAST, ROOT, verify
 
 sys.path.insert(0, str(ROOT / 'build' / 'collections'))
-from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal  # noqa: E402 pylint: disable=wrong-import-position
+from ansible_collections.msp.dnsfilter.plugins.module_utils import _journal, _record  # noqa: E402 pylint: disable=wrong-import-position
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import flatten  # noqa: E402 pylint: disable=wrong-import-position
 
 TICKET = 'DEMO-20261127'
@@ -160,6 +163,22 @@ def done(entries):
     return sorted({(a['action'], s['type'], s['id']) for a in _journal.happened(entries) for s in a['subjects']})
 
 
+def report_facts(bundle):
+    """What the bundle's report says was done and is left, as data (the account it is rendered from)."""
+    acc = _record.account(str(bundle))
+    agents = acc['roaming_clients']
+    return {
+        'records_deleted': sorted(a['id'] for a in agents if a.get('deleted')),
+        'uninstalls_queued': sorted(a['id'] for a in agents if (a.get('actions') or {}).get('uninstall') == 'queued'),
+        'site_keys_revoked': sorted(acc['site_keys_revoked']),
+        'users_removed': sorted(str(u.get('id')) for u in acc['users_removed']),
+        'memberships_removed': sorted('%s/%s' % (m.get('organization_id'), m.get('user_id')) for m in acc['memberships_removed']),
+        'sso_removed': sorted(str(c.get('id')) for c in acc['sso_removed']),
+        'scheduled_reports_removed': sorted(str(r.get('id')) for r in acc['scheduled_reports_removed']),
+        'outstanding': sorted({(o.get('subject_type'), o.get('subject')) for o in acc['outstanding']}),
+    }
+
+
 def differences(found, expected):
     """Per collection, the objects only one of two end states has (for a readable failure)."""
     out = {}
@@ -188,7 +207,7 @@ def baseline(sandbox, tmp_path_factory):
             [bundle] = folders(evidence)
             entries, torn = _journal.read(str(bundle / _journal.JOURNAL_NAME))
             assert torn == 0 and _journal.pending(entries) == []
-            saved.write_text(json.dumps({'state': end_state(sandbox), 'done': done(entries),
+            saved.write_text(json.dumps({'state': end_state(sandbox), 'done': done(entries), 'report': report_facts(bundle),
                                          'intents': sum(1 for e in entries if e['kind'] == 'intent')}))
             sandbox.load('demo', **FAST)
         found = json.loads(saved.read_text())
@@ -237,6 +256,11 @@ def test_a_killed_exit_resumes_to_the_same_end_and_the_same_record(sandbox, tmp_
     if found != expected['done']:
         problems.append('journal differs: %s' % {'only_after_the_kills': sorted(set(found) - set(expected['done'])),
                                                  'only_uninterrupted': sorted(set(expected['done']) - set(found))})
+    # The report lists exactly what the uninterrupted run's report lists.
+    report = json.loads(json.dumps(report_facts(bundle)))
+    if report != expected['report']:
+        problems.append('report differs: %s' % {k: {'after_the_kills': report[k], 'uninterrupted': expected['report'][k]}
+                                                for k in report if report[k] != expected['report'].get(k)})
     assert not problems, '\n'.join(problems)
 
 

@@ -337,3 +337,36 @@ def test_the_written_verifier_runs_with_sh_or_python_and_finds_an_altered_file(t
         handle.write('tampered\n')
     bad = subprocess.run(how + [verify, bundle], capture_output=True, text=True, check=False)
     assert bad.returncode == 1 and 'ALTERED  report.md' in bad.stdout
+
+
+def test_what_a_killed_run_did_is_counted_from_its_journal(tmp_path):
+    # Run 1 deleted two records, queued one uninstall, revoked a site key, removed a membership and a User, and was
+    # killed before it recorded any phase. Run 2 finds them gone: its records say nothing was left to do.
+    bundle = bundle_of(tmp_path)
+    killed = _journal.Journal(os.path.join(bundle, _journal.JOURNAL_NAME), run=RUN1)
+    for action, subjects in [
+            ('delete Roaming Client record', [_journal.subject('roaming_client', 'a1', 'PC-1'), _journal.subject('roaming_client', 'a2', 'PC-2')]),
+            ('queue remote uninstall', [_journal.subject('roaming_client', 'a3', 'MAC-3')]),
+            ('revoke site key', [_journal.subject('site', '77', 'Main')]),
+            ('remove dashboard user from organisation', [_journal.subject('dashboard_user', '610', 'ann@contoso.example'),
+                                                         _journal.subject('organization', '810101')]),
+            ('delete User record', [_journal.subject('agent_local_user', '44', 'CONTOSO\\ann')])]:
+        killed.outcome(killed.intent(action, 'DELETE', '/x', subjects), 'done', status=204)
+    pending = killed.intent('stop scheduled report', 'DELETE', '/v1/scheduled_reports/9', [_journal.subject('scheduled_report', '9')])
+    killed.outcome(pending, 'not_done', reconciled=True)
+    _record.record_phase(bundle, RUN2, 'remove_roaming_clients', {
+        'uninstall': {'roaming_clients': [agent('a3', 'MAC-3', 'already_queued')]},
+        'records': {'roaming_clients': [agent('a3', 'MAC-3', 'deleted')], 'outstanding': []},
+        'site_keys': {'changed_ids': []}, 'devices': [], 'out_of_scope': []})
+    _record.record_phase(bundle, RUN2, 'clean_users', {'removed': []})
+    _record.record_phase(bundle, RUN2, 'close_access', {'dashboard_users': {'changes': []}})
+    acc = _record.account(bundle, acceptance_required=False)
+    rows = {a['id']: a for a in acc['roaming_clients']}
+    assert {i for i, a in rows.items() if a.get('deleted')} == {'a1', 'a2', 'a3'}
+    assert rows['a1']['hostname'] == 'PC-1' and rows['a3']['actions']['uninstall'] == 'queued'
+    assert acc['site_keys_revoked'] == ['77']
+    assert [(m['organization_id'], m['user_id']) for m in acc['memberships_removed']] == [('810101', '610')]
+    assert [u['id'] for u in acc['users_removed']] == ['44']
+    assert acc['scheduled_reports_removed'] == [], 'a write found not to have happened is not counted'
+    md = _record.render_markdown(_record.blocks(acc))
+    assert 'Site keys revoked: 1' in md and 'Dashboard memberships removed: 1' in md
