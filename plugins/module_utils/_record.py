@@ -634,8 +634,8 @@ def account(bundle, check_mode=False, acceptance=None, acceptance_required=None,
     for ident, found in facts['queued'].items():
         agent = agents.setdefault(ident, {'id': ident, 'actions': {}})
         agent.setdefault('hostname', found.get('name'))
-        if agent['actions'].get('uninstall') in (None, 'none', 'already_queued'):
-            agent['actions']['uninstall'] = 'queued'
+        # This exit queued it (whatever a later run then found: already queued, or already uninstalled).
+        agent['actions']['uninstall'] = 'queued'
     out_of_scope = _latest(records, 'remove_roaming_clients', 'out_of_scope') or []
     # Outstanding: the items of the latest record of each phase (a later run supersedes an earlier one).
     latest = {}

@@ -3,12 +3,12 @@
 What DNSFilter does not publish about removal - what a queued record shows, an uninstalling phase or none, when the
 agent acts, what an agent that cannot uninstall says, the first versions that can, when a deleted live record comes
 back - is a scenario setting of the simulator. The default variant (documented) is what test_exit_playbooks and
-test_plan_matches_outcome run on; here the customer exit and a device retirement run on each other variant, with every
-expectation taken from what the simulator's devices can do there, never from the variant's name: the agents that can
-uninstall are removed and their records deleted, every other record is kept and outstanding, evidence verifies; for
-the device retirement (the same removal tasks in less time) check mode also plans exactly what the real run does.
-That a second run changes nothing is checked on every variant by the roaming_client integration target. Sized to
-catch, not to exhaust: about five minutes on two workers.
+test_plan_matches_outcome run on; here the customer exit, a device retirement and a site closure run on each other
+variant, with every expectation taken from what the simulator's devices can do there, never from the variant's name:
+the agents that can uninstall are removed and their records deleted, every other record is kept and outstanding,
+evidence verifies; for the device retirement and the site closure (the same removal tasks in less time) check mode
+also plans exactly what the real run does. That a second run changes nothing is checked on every variant by the
+roaming_client integration target. Sized to catch, not to exhaust: about eight minutes on two workers.
 """
 from __future__ import annotations
 
@@ -73,3 +73,20 @@ def test_device_retire_on_every_lifecycle_variant(sandbox, tmp_path, variant):
     assert rest <= live, 'every other record is kept'
     assert {o[1] for o in done['outstanding'] if o[0] == 'remove_roaming_clients'} == \
         {a['id'] for a in sandbox.state()['user_agents'] if a['hostname'] in rest and a['org_id'] == CONTOSO}
+
+
+@pytest.mark.parametrize('variant', VARIANTS)
+def test_site_closure_on_every_lifecycle_variant(sandbox, tmp_path, variant):
+    sandbox.load('demo', lifecycle=variant, **FAST)
+    site = ['BACKOFFICE-02', 'RECEPTION-MAC', 'XRAY-WS01']  # the agents of Contoso Dental - Westside Clinic
+    able, rest = able_and_not(sandbox, site)
+    extra = dict(CUSTOMER, dnsfilter_ticket='V-3001', dnsfilter_site_name='Contoso Dental - Westside Clinic',
+                 dnsfilter_fail_on_outstanding=False)
+    _real, planned, done = plan_then_run(sandbox, tmp_path, 'site_closure.yml', extra)
+    assert compare(planned, done) == [], json.dumps({'plan': planned, 'outcome': done}, indent=1)
+    live = {a['hostname'] for a in sandbox.state()['user_agents'] if a['org_id'] == CONTOSO and not a.get('deleted_at')}
+    assert not able & live, 'the records of the uninstalled agents are deleted'
+    assert rest <= live, 'every other record is kept'
+    # The site goes only with its last record; while one is kept, the site is outstanding with it.
+    site_outstanding = {o for o in done['outstanding'] if o[0] == 'close_site'}
+    assert bool(site_outstanding) == bool(rest) and bool(done['sites']) == (not rest), done
