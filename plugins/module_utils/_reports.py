@@ -63,6 +63,8 @@ def summary(report):
 SECTIONS = ('totals', 'domains', 'threats', 'users', 'roaming_clients')
 TOP_PAGE_MAX = 100  # the traffic report top lists: "size (defaults to 10, maximum 100)"
 SNAPSHOT_FORMAT = 1
+# The query-data window's options (doc fragment msp.dnsfilter.window), the same in every module that reads one.
+WINDOW_SPEC = dict(start=dict(type='str'), end=dict(type='str'), days=dict(type='int', default=7))
 
 
 def utc_text(moment):

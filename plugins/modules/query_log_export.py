@@ -109,7 +109,7 @@ import os
 
 from ansible_collections.msp.dnsfilter.plugins.module_utils._files import complete_export, read_json, sha256_of, write_json
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import report_window
+from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import WINDOW_SPEC, report_window
 
 # The fields of TrafficReportsQueryLogsResult in DNSFilter's API description, in its order.
 COLUMNS = (
@@ -220,10 +220,8 @@ def main_logic(mod):
 
 def main():
     DNSFilterModule(argument_spec=dict(
+        WINDOW_SPEC,
         organization_id=dict(type='int', required=True),
-        start=dict(type='str'),
-        end=dict(type='str'),
-        days=dict(type='int', default=7),
         dest=dict(type='path', required=True),
         format=dict(type='str', choices=['csv', 'jsonl'], default='csv'),
         result=dict(type='str', choices=['all', 'allowed', 'blocked'], default='all'),

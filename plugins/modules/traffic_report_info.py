@@ -146,7 +146,7 @@ import os
 from ansible_collections.msp.dnsfilter.plugins.module_utils._evidence import write_atomic
 from ansible_collections.msp.dnsfilter.plugins.module_utils._files import read_json, sha256_of
 from ansible_collections.msp.dnsfilter.plugins.module_utils._module import DNSFilterModule
-from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import SECTIONS, report_window, snapshot_options, traffic_snapshot
+from ansible_collections.msp.dnsfilter.plugins.module_utils._reports import SECTIONS, WINDOW_SPEC, report_window, snapshot_options, traffic_snapshot
 
 
 def main_logic(mod):
@@ -180,10 +180,8 @@ def main_logic(mod):
 
 def main():
     DNSFilterModule(argument_spec=dict(
+        WINDOW_SPEC,
         organization_id=dict(type='int', required=True),
-        start=dict(type='str'),
-        end=dict(type='str'),
-        days=dict(type='int', default=7),
         network_ids=dict(type='list', elements='int'),
         sections=dict(type='list', elements='str', choices=list(SECTIONS), default=list(SECTIONS)),
         top=dict(type='int', default=25),
